@@ -1,0 +1,8 @@
+//! Audio: the tones, the session source that renders a plan to samples on
+//! demand, and the WAV output.
+
+pub mod session;
+pub mod tone;
+pub mod wav;
+
+pub use session::{MissingClip, Session};

@@ -1,0 +1,216 @@
+//! The session source: a plan rendered lazily, block by block, to 16-bit
+//! samples at the session rate. The same source feeds a WAV file and the
+//! sound card, so what `render` writes is, sample for sample, what `play`
+//! plays. Memory use is the clips alone, whatever the session's length.
+
+use std::num::NonZero;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::SAMPLE_RATE;
+use crate::audio::tone::ToneKind;
+use crate::plan::Plan;
+use crate::script::Sound;
+use crate::voice::{Clip, Clips};
+
+/// A sound with its samples at its place.
+struct Placed {
+    start: u64,
+    samples: Clip,
+}
+
+impl Placed {
+    fn end(&self) -> u64 {
+        self.start + self.samples.len() as u64
+    }
+}
+
+/// A plan event whose speech clip was not prepared.
+#[derive(Debug)]
+pub struct MissingClip(pub String);
+
+impl std::fmt::Display for MissingClip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no speech was prepared for \"{}\"", self.0)
+    }
+}
+
+impl std::error::Error for MissingClip {}
+
+/// A session being rendered: a cursor over the plan's sounds.
+pub struct Session {
+    sounds: Arc<[Placed]>,
+    total: u64,
+    pos: u64,
+    /// The first sound that has not started yet.
+    next: usize,
+    /// Sounds that started and have not ended.
+    active: Vec<usize>,
+    mix: Vec<i32>,
+}
+
+impl Session {
+    /// A session for `plan`, with the speech of `clips`.
+    pub fn new(plan: &Plan, clips: &Clips) -> Result<Session, MissingClip> {
+        let tones: Vec<(ToneKind, Clip)> = ToneKind::ALL
+            .iter()
+            .map(|k| (*k, Clip::from(k.render())))
+            .collect();
+        let mut sounds = Vec::with_capacity(plan.events.len());
+        for event in &plan.events {
+            let samples = match &event.sound {
+                Sound::Speech(text) => clips
+                    .get(text)
+                    .cloned()
+                    .ok_or_else(|| MissingClip(text.clone()))?,
+                Sound::Tone(kind) => tones
+                    .iter()
+                    .find(|(k, _)| k == kind)
+                    .map(|(_, c)| c.clone())
+                    .expect("every tone kind is rendered"),
+            };
+            sounds.push(Placed {
+                start: event.start,
+                samples,
+            });
+        }
+        sounds.sort_by_key(|p| p.start);
+        Ok(Session {
+            sounds: sounds.into(),
+            total: plan.total_samples,
+            pos: 0,
+            next: 0,
+            active: Vec::new(),
+            mix: Vec::new(),
+        })
+    }
+
+    /// Samples rendered so far: the session's clock.
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    pub fn remaining(&self) -> u64 {
+        self.total - self.pos
+    }
+
+    /// Renders the next samples into `out`; returns how many were written,
+    /// fewer than `out.len()` only at the end of the session.
+    pub fn fill(&mut self, out: &mut [i16]) -> usize {
+        let n = (out.len() as u64).min(self.remaining()) as usize;
+        let (from, to) = (self.pos, self.pos + n as u64);
+        while self.next < self.sounds.len() && self.sounds[self.next].start < to {
+            self.active.push(self.next);
+            self.next += 1;
+        }
+        let out = &mut out[..n];
+        match self.active.as_slice() {
+            [] => out.fill(0),
+            // The usual case: sounds never overlap, so copy.
+            [only] => {
+                out.fill(0);
+                let sound = &self.sounds[*only];
+                let (a, b) = (sound.start.max(from), sound.end().min(to));
+                if a < b {
+                    let src = &sound.samples[(a - sound.start) as usize..(b - sound.start) as usize];
+                    out[(a - from) as usize..(b - from) as usize].copy_from_slice(src);
+                }
+            }
+            many => {
+                self.mix.clear();
+                self.mix.resize(n, 0);
+                for &i in many {
+                    let sound = &self.sounds[i];
+                    let (a, b) = (sound.start.max(from), sound.end().min(to));
+                    if a >= b {
+                        continue;
+                    }
+                    let src = &sound.samples[(a - sound.start) as usize..(b - sound.start) as usize];
+                    let dst = &mut self.mix[(a - from) as usize..(b - from) as usize];
+                    for (d, s) in dst.iter_mut().zip(src) {
+                        *d += *s as i32;
+                    }
+                }
+                for (o, m) in out.iter_mut().zip(&self.mix) {
+                    *o = (*m).clamp(i16::MIN as i32, i16::MAX as i32) as i16;
+                }
+            }
+        }
+        let sounds = &self.sounds;
+        self.active.retain(|&i| sounds[i].end() > to);
+        self.pos = to;
+        n
+    }
+
+    /// This session as a rodio source of `f32` samples.
+    pub fn into_source(self) -> SessionSource {
+        SessionSource {
+            session: self,
+            block: vec![0; 1024],
+            at: 0,
+            len: 0,
+        }
+    }
+}
+
+/// A [`Session`] as a rodio [`rodio::Source`]: mono at the session rate.
+pub struct SessionSource {
+    session: Session,
+    block: Vec<i16>,
+    at: usize,
+    len: usize,
+}
+
+impl SessionSource {
+    /// Samples handed out so far.
+    pub fn position(&self) -> u64 {
+        self.session.position() - (self.len - self.at) as u64
+    }
+}
+
+impl Iterator for SessionSource {
+    type Item = f32;
+
+    fn next(&mut self) -> Option<f32> {
+        if self.at == self.len {
+            self.len = self.session.fill(&mut self.block);
+            self.at = 0;
+            if self.len == 0 {
+                return None;
+            }
+        }
+        let sample = self.block[self.at];
+        self.at += 1;
+        Some(sample as f32 / 32_768.0)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = (self.session.remaining() as usize).saturating_add(self.len - self.at);
+        (left, Some(left))
+    }
+}
+
+impl rodio::Source for SessionSource {
+    fn current_span_len(&self) -> Option<usize> {
+        // One span: the format never changes.
+        None
+    }
+
+    fn channels(&self) -> rodio::ChannelCount {
+        NonZero::new(1).expect("one channel")
+    }
+
+    fn sample_rate(&self) -> rodio::SampleRate {
+        NonZero::new(SAMPLE_RATE).expect("non-zero rate")
+    }
+
+    fn total_duration(&self) -> Option<Duration> {
+        Some(Duration::from_secs_f64(
+            self.session.total() as f64 / SAMPLE_RATE as f64,
+        ))
+    }
+}

@@ -1,0 +1,154 @@
+//! The command line: one args struct per subcommand. The `///` comments are
+//! the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Voice-guided routines for stretching, physio and workouts, timed to the
+/// sample.
+///
+/// A routine is a TOML file of exercises. coach speaks every step aloud and
+/// marks every hold, rep and rest with exactly timed tones and spoken
+/// counts, so you can follow it with your eyes closed.
+///
+/// ROUTINE is a path to a .toml file, or a name looked up as NAME.toml in
+/// ./routines, then in your routine folder, then among the built-in
+/// routines (`coach list` shows them all).
+#[derive(Debug, Parser)]
+#[command(name = "coach", version, propagate_version = true)]
+#[command(after_help = "Examples:
+  coach list                                   routines you can play, with their lengths
+  coach check my-routine.toml                  find mistakes in a routine, with their line and column
+  coach show hamstring-lower-back              every sound of a session with its time
+  coach render hamstring-lower-back -o s.wav   the whole session as a WAV file
+
+Exit status: 0 success, 1 failure (including a routine with errors), 2 bad command line.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Render(Render),
+    Show(Show),
+    Check(Check),
+    List(List),
+}
+
+/// Options that choose the voice.
+#[derive(Debug, Args, Clone, Default)]
+pub struct VoiceArgs {
+    /// The espeak-ng voice, such as en, en-us, en-gb or de (default: the
+    /// routine's language). `espeak-ng --voices` lists them.
+    #[arg(long, value_name = "VOICE", value_parser = parse_voice_name)]
+    pub voice: Option<String>,
+
+    /// Speaking speed in words per minute, 80 to 450 [default: 160].
+    #[arg(long, value_name = "WPM", value_parser = clap::value_parser!(u32).range(80..=450))]
+    pub speed: Option<u32>,
+}
+
+/// Write a whole session to a WAV file (16-bit mono, 22,050 Hz).
+///
+/// The file holds exactly what `coach show` lists, sample for sample, with
+/// half a second of silence at the start and a second at the end. It is
+/// written under a temporary name and appears only when complete.
+#[derive(Debug, Args)]
+pub struct Render {
+    /// The routine: a path or a name.
+    #[arg(value_name = "ROUTINE")]
+    pub routine: String,
+
+    /// Where to write the WAV file [default: ROUTINE-NAME.wav].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub voice: VoiceArgs,
+}
+
+/// Print the cue sheet: every sound of a session with its time.
+///
+/// Each line gives the time from the start of the session, the period it
+/// sounds in (announce, get_ready, work, switch, set_rest, rest), what is
+/// heard, and the exercise, side, set and rep it belongs to. With --json the
+/// same as one JSON object with sample-exact positions (see the README).
+#[derive(Debug, Args)]
+pub struct Show {
+    /// The routine: a path or a name.
+    #[arg(value_name = "ROUTINE")]
+    pub routine: String,
+
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub voice: VoiceArgs,
+}
+
+/// Check routines for mistakes, and report sounds that had to be moved.
+///
+/// Errors (the file cannot be played) are shown with file, line and column.
+/// Warnings name a cue or count that collided with other speech and was
+/// moved or dropped, with the exercise and the time. Exit status 1 if any
+/// file has errors, or warnings with --strict.
+#[derive(Debug, Args)]
+pub struct Check {
+    /// Routines to check: paths or names.
+    #[arg(value_name = "ROUTINE", required = true)]
+    pub routines: Vec<String>,
+
+    /// Fail on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub voice: VoiceArgs,
+}
+
+/// List the routines you can play: built in, in ./routines and in your
+/// routine folder, with their titles and lengths.
+#[derive(Debug, Args)]
+pub struct List {
+    #[command(flatten)]
+    pub voice: VoiceArgs,
+}
+
+/// A voice name is passed to espeak-ng as an argument: allow only the
+/// characters voice names use.
+fn parse_voice_name(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && !s.starts_with('-')
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/'));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "\"{s}\" is not a voice name; use a name from `espeak-ng --voices`, such as en-us or de"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn voice_names_cannot_smuggle_options() {
+        assert!(parse_voice_name("en-us").is_ok());
+        assert!(parse_voice_name("en+f3").is_ok());
+        assert!(parse_voice_name("-w/tmp/x").is_err());
+        assert!(parse_voice_name("en us").is_err());
+    }
+}

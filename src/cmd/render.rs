@@ -1,0 +1,45 @@
+//! `coach render`: a session to a WAV file.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+
+use super::{Exit, Run, load_routine, prepare};
+use crate::audio::{Session, wav};
+use crate::cli::Render;
+use crate::plan::clock;
+
+impl Run for Render {
+    fn run(&self) -> Result<Exit> {
+        let output = match &self.output {
+            Some(path) => path.clone(),
+            None => {
+                let found = crate::routine::find::find(&self.routine)?;
+                PathBuf::from(format!("{}.wav", found.name))
+            }
+        };
+        let is_wav = output
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("wav"));
+        if !is_wav {
+            bail!(
+                "{}: coach writes WAV files; give the output a .wav extension",
+                output.display()
+            );
+        }
+        if output.is_dir() {
+            bail!("{} is a folder; give a file name such as session.wav", output.display());
+        }
+        let prepared = prepare(load_routine(&self.routine)?, &self.voice)?;
+        let mut session = Session::new(&prepared.plan, &prepared.clips)?;
+        wav::write(&mut session, &output)?;
+        eprintln!(
+            "wrote {} ({}, {} samples at {} Hz)",
+            output.display(),
+            clock(prepared.plan.total_samples),
+            prepared.plan.total_samples,
+            crate::SAMPLE_RATE
+        );
+        Ok(Exit::Success)
+    }
+}

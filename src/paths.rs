@@ -1,0 +1,19 @@
+//! The platform folders `coach` uses: the clip cache and the user's routines.
+
+use std::path::PathBuf;
+
+use directories::ProjectDirs;
+
+fn project() -> Option<ProjectDirs> {
+    ProjectDirs::from("", "", "coach")
+}
+
+/// Where synthesized speech is cached (e.g. `~/.cache/coach` on Linux).
+pub fn cache_dir() -> Option<PathBuf> {
+    project().map(|p| p.cache_dir().to_path_buf())
+}
+
+/// The user's own routines (e.g. `~/.local/share/coach/routines` on Linux).
+pub fn user_routines_dir() -> Option<PathBuf> {
+    project().map(|p| p.data_dir().join("routines"))
+}

@@ -1,0 +1,313 @@
+//! Layout: every sound of a script placed at a sample index, with the
+//! timing contract kept to the sample and collisions resolved by priority.
+//!
+//! Announcements are spoken back to back before the timed part they lead
+//! into; a period starts exactly where the sound before it ends and lasts
+//! exactly its length; within a period, sounds are placed highest priority
+//! first at their wanted offset, moved later within their window if that
+//! collides, and dropped if no place in the window is free.
+
+pub mod sheet;
+
+use std::collections::BTreeMap;
+
+use crate::SAMPLE_RATE;
+use crate::audio::tone::{TONE_GAP, ToneKind};
+use crate::routine::Span;
+use crate::script::{ExerciseInfo, Period, PeriodKind, Place, Script, Sound, Step};
+
+/// Silence before the first sound (0.5 s).
+pub const LEAD_IN: u64 = SAMPLE_RATE as u64 / 2;
+/// Silence after the last sound (1 s), so a device plays it out whole.
+pub const TAIL: u64 = SAMPLE_RATE as u64;
+/// Pause between two announcement lines (0.4 s).
+pub const SPEECH_GAP: u64 = SAMPLE_RATE as u64 * 2 / 5;
+/// The least silence between two sounds in a timed period (0.1 s).
+pub const MIN_GAP: u64 = SAMPLE_RATE as u64 / 10;
+
+/// One sound at its place in the session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// First sample.
+    pub start: u64,
+    /// Length in samples.
+    pub len: u64,
+    pub sound: Sound,
+    pub place: Place,
+    /// The period it sounds in; `None` for announcements.
+    pub period: Option<PeriodKind>,
+}
+
+impl Event {
+    pub fn end(&self) -> u64 {
+        self.start + self.len
+    }
+}
+
+/// A timed period at its place in the session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlacedPeriod {
+    pub kind: PeriodKind,
+    pub start: u64,
+    pub len: u64,
+    pub place: Place,
+}
+
+/// A sound that could not sound where the script wanted it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Adjustment {
+    pub sound: Sound,
+    /// The wanted first sample.
+    pub wanted: u64,
+    /// Where it went instead, or `None` when it was dropped.
+    pub moved_to: Option<u64>,
+    /// What was in the way.
+    pub reason: String,
+    pub place: Place,
+    pub period: PeriodKind,
+    /// Where the routine asked for the sound, if it did.
+    pub span: Option<Span>,
+}
+
+/// A whole session, sample-exact.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub title: String,
+    pub exercises: Vec<ExerciseInfo>,
+    /// Length of the session in samples, including the silent lead-in and tail.
+    pub total_samples: u64,
+    /// Every sound, sorted by start.
+    pub events: Vec<Event>,
+    pub periods: Vec<PlacedPeriod>,
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// What came just before the layout cursor.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Before {
+    Nothing,
+    Speech,
+    Tone,
+    Period,
+}
+
+/// Lays out `script`; `speech_len` gives the length in samples of each
+/// spoken text (its clip's length).
+pub fn layout(script: &Script, speech_len: &dyn Fn(&str) -> u64) -> Plan {
+    let mut events = Vec::new();
+    let mut periods = Vec::new();
+    let mut adjustments = Vec::new();
+    let mut t = LEAD_IN;
+    let mut before = Before::Nothing;
+
+    for step in &script.steps {
+        match step {
+            Step::Say { text, place } => {
+                t += match before {
+                    Before::Speech => SPEECH_GAP,
+                    Before::Tone => TONE_GAP,
+                    Before::Nothing | Before::Period => 0,
+                };
+                let len = speech_len(text);
+                events.push(Event {
+                    start: t,
+                    len,
+                    sound: Sound::Speech(text.clone()),
+                    place: place.clone(),
+                    period: None,
+                });
+                t += len;
+                before = Before::Speech;
+            }
+            Step::Period(p) => {
+                place_period(p, t, speech_len, &mut events, &mut adjustments);
+                periods.push(PlacedPeriod {
+                    kind: p.kind,
+                    start: t,
+                    len: p.len,
+                    place: p.place.clone(),
+                });
+                t += p.len;
+                before = Before::Period;
+                if p.end_tone {
+                    t += ToneKind::End.samples();
+                    before = Before::Tone;
+                }
+            }
+        }
+    }
+    events.sort_by_key(|e| e.start);
+    Plan {
+        title: script.title.clone(),
+        exercises: script.exercises.clone(),
+        total_samples: t + TAIL,
+        events,
+        periods,
+        adjustments,
+    }
+}
+
+/// The sounds placed so far in one period, as non-overlapping intervals.
+struct Occupied {
+    /// start → (end, index into `labels`)
+    spans: BTreeMap<u64, (u64, usize)>,
+    labels: Vec<String>,
+}
+
+impl Occupied {
+    fn insert(&mut self, start: u64, end: u64, label: String) {
+        self.labels.push(label);
+        self.spans.insert(start, (end, self.labels.len() - 1));
+    }
+
+    /// The placed sound that `[start, end)` would come within [`MIN_GAP`]
+    /// of: its end and label.
+    fn conflict(&self, start: u64, end: u64) -> Option<(u64, &str)> {
+        // Intervals never overlap, so the one starting last before our end
+        // (plus the gap) is the only one that can reach into us.
+        let (_, &(their_end, label)) = self.spans.range(..end + MIN_GAP).next_back()?;
+        (their_end + MIN_GAP > start).then(|| (their_end, self.labels[label].as_str()))
+    }
+}
+
+fn place_period(
+    p: &Period,
+    start: u64,
+    speech_len: &dyn Fn(&str) -> u64,
+    events: &mut Vec<Event>,
+    adjustments: &mut Vec<Adjustment>,
+) {
+    let mut occupied = Occupied {
+        spans: BTreeMap::new(),
+        labels: Vec::new(),
+    };
+    let tone_event = |kind: ToneKind, at: u64, place: &Place| Event {
+        start: at,
+        len: kind.samples(),
+        sound: Sound::Tone(kind),
+        place: place.clone(),
+        period: Some(p.kind),
+    };
+    if p.start_tone {
+        occupied.insert(0, ToneKind::Start.samples(), "the start tone".into());
+        events.push(tone_event(ToneKind::Start, start, &p.place));
+    }
+    if p.end_tone {
+        events.push(tone_event(ToneKind::End, start + p.len, &p.place));
+    }
+
+    let mut order: Vec<usize> = (0..p.sounds.len()).collect();
+    order.sort_by_key(|&i| (p.sounds[i].priority, p.sounds[i].offset));
+    let period_name = match p.kind {
+        PeriodKind::Work => "the work period",
+        PeriodKind::GetReady => "the get-ready",
+        PeriodKind::Switch => "the switch",
+        PeriodKind::SetRest => "the set rest",
+        PeriodKind::Rest => "the rest",
+    };
+
+    for i in order {
+        let timed = &p.sounds[i];
+        let len = match &timed.sound {
+            Sound::Speech(text) => speech_len(text),
+            Sound::Tone(kind) => kind.samples(),
+        };
+        let mut at = timed.offset;
+        let mut blocker: Option<String> = None;
+        let placed = loop {
+            if at > timed.latest {
+                break None;
+            }
+            if let Some((their_end, label)) = occupied.conflict(at, at + len) {
+                blocker = Some(label.to_string());
+                at = their_end + MIN_GAP;
+                continue;
+            }
+            if at + len + MIN_GAP > p.len {
+                break None;
+            }
+            break Some(at);
+        };
+        let place = Place {
+            rep: timed.rep,
+            ..p.place.clone()
+        };
+        let reason = || match &blocker {
+            Some(label) => format!("it would overlap {label}"),
+            None => format!("it would not end before {period_name} ends"),
+        };
+        match placed {
+            Some(at) => {
+                occupied.insert(at, at + len, timed.sound.describe());
+                events.push(Event {
+                    start: start + at,
+                    len,
+                    sound: timed.sound.clone(),
+                    place: place.clone(),
+                    period: Some(p.kind),
+                });
+                if at != timed.offset {
+                    adjustments.push(Adjustment {
+                        sound: timed.sound.clone(),
+                        wanted: start + timed.offset,
+                        moved_to: Some(start + at),
+                        reason: reason(),
+                        place,
+                        period: p.kind,
+                        span: timed.span.clone(),
+                    });
+                }
+            }
+            None => adjustments.push(Adjustment {
+                sound: timed.sound.clone(),
+                wanted: start + timed.offset,
+                moved_to: None,
+                reason: reason(),
+                place,
+                period: p.kind,
+                span: timed.span.clone(),
+            }),
+        }
+    }
+}
+
+impl Plan {
+    /// Seconds in the session.
+    pub fn seconds(&self) -> f64 {
+        self.total_samples as f64 / SAMPLE_RATE as f64
+    }
+
+    /// The exercise, side, set and rep of a place, for people.
+    pub fn describe_place(&self, place: &Place) -> String {
+        let mut parts = Vec::new();
+        if let Some(info) = place.exercise.and_then(|i| self.exercises.get(i)) {
+            parts.push(info.name.clone());
+            if let Some(side) = place.side.and_then(|s| info.sides.get(s)) {
+                parts.push(side.clone());
+            }
+            if let Some(set) = place.set.filter(|_| info.sets > 1) {
+                parts.push(format!("set {set}"));
+            }
+        }
+        if let Some(rep) = place.rep {
+            parts.push(format!("rep {rep}"));
+        }
+        parts.join(", ")
+    }
+}
+
+/// A session time as `M:SS.ss` (or `H:MM:SS.ss`).
+pub fn clock(samples: u64) -> String {
+    let centis = (samples as u128 * 100 + SAMPLE_RATE as u128 / 2) / SAMPLE_RATE as u128;
+    let (h, rest) = (centis / 360_000, centis % 360_000);
+    let (m, rest) = (rest / 6000, rest % 6000);
+    let (s, c) = (rest / 100, rest % 100);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}.{c:02}")
+    } else {
+        format!("{m}:{s:02}.{c:02}")
+    }
+}
+
+#[cfg(test)]
+mod tests;

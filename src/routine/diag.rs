@@ -1,0 +1,232 @@
+//! Located diagnostics: what is wrong with a routine file and where, printed
+//! as `file:line:col: error: message` with the offending line underneath.
+
+use std::fmt;
+use std::ops::Range;
+
+/// A byte range in a routine's text.
+pub type Span = Range<usize>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding about a routine file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub span: Span,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn error(span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            span,
+            message: message.into(),
+        }
+    }
+
+    pub fn warning(span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+/// The text of a routine and the name to show for it in messages.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// A path as the user gave it, or `name (built in)` for bundled routines.
+    pub name: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.text, offset)
+    }
+
+    /// The diagnostic as one `file:line:col: severity: message` line.
+    pub fn headline(&self, d: &Diagnostic) -> String {
+        let (line, col) = self.line_col(d.span.start);
+        let label = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        format!("{}:{line}:{col}: {label}: {}", self.name, d.message)
+    }
+
+    /// The headline followed by the source line and a caret under the span.
+    pub fn render(&self, d: &Diagnostic) -> String {
+        let mut out = self.headline(d);
+        if let Some(snippet) = self.snippet(&d.span) {
+            out.push('\n');
+            out.push_str(&snippet);
+        }
+        out
+    }
+
+    fn snippet(&self, span: &Span) -> Option<String> {
+        let start = span.start.min(self.text.len());
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        let line = self.text[line_start..line_end].trim_end_matches('\r');
+        if line.trim().is_empty() || line.chars().count() > 200 {
+            return None;
+        }
+        let (number, col) = self.line_col(start);
+        let width = number.to_string().len();
+        let end = span.end.clamp(start, line_start + line.len());
+        let marks = self.text[start..end].chars().count().max(1);
+        let display: String = line
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        Some(format!(
+            "{:width$} |\n{number} | {display}\n{:width$} | {}{}",
+            "",
+            "",
+            " ".repeat(col - 1),
+            "^".repeat(marks),
+        ))
+    }
+}
+
+/// 1-based line and character column of `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+/// Every diagnostic of one file, errors and warnings, in file order.
+#[derive(Debug)]
+pub struct Report {
+    pub source: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(f, "{}", self.source.render(d))?;
+        }
+        Ok(())
+    }
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a
+/// likely typo ("did you mean ...?").
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.chars().count().max(word.chars().count()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance counting an adjacent swap as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len() > 64 || b.len() > 64 {
+        return usize::MAX / 2;
+    }
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let text = "a = 1\r\nbé = \"x\"\n\nlast";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 4), (1, 5));
+        assert_eq!(line_col(text, 7), (2, 1));
+        // 'é' is two bytes but one column.
+        assert_eq!(line_col(text, 10), (2, 3));
+        assert_eq!(line_col(text, text.len()), (4, 5));
+        assert_eq!(line_col(text, 9999), (4, 5));
+    }
+
+    #[test]
+    fn suggestions_catch_typos_only() {
+        let keys = ["hold", "reps", "rest", "rep_time", "count_every"];
+        assert_eq!(suggest("hodl", keys), Some("hold"));
+        assert_eq!(suggest("rep", keys), Some("reps"));
+        assert_eq!(suggest("Hold", keys), Some("hold"));
+        assert_eq!(suggest("count-every", keys), Some("count_every"));
+        assert_eq!(suggest("banana", keys), None);
+    }
+
+    #[test]
+    fn renders_headline_and_caret() {
+        let source = SourceFile::new("r.toml", "title = \"x\"\nhodl = \"30s\"\n");
+        let d = Diagnostic::error(12..16, "unknown key \"hodl\"");
+        assert_eq!(
+            source.render(&d),
+            "r.toml:2:1: error: unknown key \"hodl\"\n  |\n2 | hodl = \"30s\"\n  | ^^^^"
+        );
+    }
+}

@@ -1,0 +1,311 @@
+//! Durations as routine files write them (`"30s"`, `"1m30s"`, `"500ms"`, `2.5`)
+//! and their exact conversion to samples at the session rate.
+
+use std::fmt;
+
+use crate::SAMPLE_RATE;
+
+/// A length of time, kept in whole microseconds so that sums and multiples
+/// stay exact until the single rounding to samples.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Dur(u64);
+
+const MICROS_PER_SECOND: u64 = 1_000_000;
+
+impl Dur {
+    /// The longest duration a routine may give: 24 hours.
+    pub const MAX: Dur = Dur(24 * 3600 * MICROS_PER_SECOND);
+    pub const ZERO: Dur = Dur(0);
+
+    pub const fn from_micros(us: u64) -> Dur {
+        Dur(us)
+    }
+
+    pub const fn from_millis(ms: u64) -> Dur {
+        Dur(ms * 1000)
+    }
+
+    pub const fn from_secs(s: u64) -> Dur {
+        Dur(s * MICROS_PER_SECOND)
+    }
+
+    pub const fn micros(self) -> u64 {
+        self.0
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / MICROS_PER_SECOND as f64
+    }
+
+    /// This duration as a sample count at the session rate, rounded to the
+    /// nearest sample (halves up). Every timed offset in a plan is computed
+    /// from an exact microsecond total through this one function, so that
+    /// `reps × tempo` lands on the same sample however it is summed.
+    pub fn samples(self) -> u64 {
+        micros_to_samples(self.0 as u128)
+    }
+}
+
+/// Exact rounding of a microsecond count to samples: µs × rate / 10⁶.
+pub fn micros_to_samples(us: u128) -> u64 {
+    let num = us * SAMPLE_RATE as u128;
+    let den = MICROS_PER_SECOND as u128;
+    ((num + den / 2) / den) as u64
+}
+
+impl fmt::Display for Dur {
+    /// Formats the way a routine would write it: `30s`, `1m30s`, `1.5s`,
+    /// `500ms`, `1h`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let us = self.0;
+        if us == 0 {
+            return f.write_str("0s");
+        }
+        if us < MICROS_PER_SECOND && us % 1000 == 0 {
+            return write!(f, "{}ms", us / 1000);
+        }
+        let hours = us / (3600 * MICROS_PER_SECOND);
+        let minutes = us / (60 * MICROS_PER_SECOND) % 60;
+        let rest = us % (60 * MICROS_PER_SECOND);
+        let mut out = String::new();
+        if hours > 0 {
+            out.push_str(&format!("{hours}h"));
+        }
+        if minutes > 0 {
+            out.push_str(&format!("{minutes}m"));
+        }
+        if rest > 0 {
+            let secs = rest / MICROS_PER_SECOND;
+            let frac = rest % MICROS_PER_SECOND;
+            if frac == 0 {
+                out.push_str(&format!("{secs}s"));
+            } else {
+                let digits = format!("{frac:06}");
+                out.push_str(&format!("{secs}.{}s", digits.trim_end_matches('0')));
+            }
+        }
+        f.write_str(&out)
+    }
+}
+
+/// Why a duration string could not be read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DurError {
+    /// Not of the form `<number><unit>...`.
+    Syntax,
+    /// A plain number in a string, such as `"30"`.
+    NoUnit,
+    /// Units out of order or repeated, such as `"30s1m"`.
+    Order,
+    /// Larger than any duration a routine may give.
+    TooLong,
+}
+
+const UNITS: [(&str, u64); 4] = [
+    ("h", 3600 * MICROS_PER_SECOND),
+    ("m", 60 * MICROS_PER_SECOND),
+    ("s", MICROS_PER_SECOND),
+    ("ms", 1000),
+];
+
+/// Parses a duration string: one or more `<number><unit>` parts with units
+/// `h`, `m`, `s`, `ms`, largest first, each at most once, optionally
+/// separated by spaces. Numbers may have a decimal fraction.
+pub fn parse_duration(text: &str) -> Result<Dur, DurError> {
+    let s = text.trim();
+    if s.is_empty() {
+        return Err(DurError::Syntax);
+    }
+    if s.parse::<f64>().is_ok() {
+        return Err(DurError::NoUnit);
+    }
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut total: u128 = 0;
+    let mut last_unit: Option<usize> = None;
+    while i < bytes.len() {
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
+        if i == bytes.len() {
+            break;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let int_part = &s[start..i];
+        let mut frac_part = "";
+        if i < bytes.len() && bytes[i] == b'.' {
+            i += 1;
+            let fs = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            frac_part = &s[fs..i];
+            if frac_part.is_empty() {
+                return Err(DurError::Syntax);
+            }
+        }
+        if int_part.is_empty() && frac_part.is_empty() {
+            return Err(DurError::Syntax);
+        }
+        let us = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        let unit = &s[us..i];
+        let Some(unit_index) = UNITS.iter().position(|(name, _)| *name == unit) else {
+            return Err(if unit.is_empty() {
+                DurError::NoUnit
+            } else {
+                DurError::Syntax
+            });
+        };
+        if last_unit.is_some_and(|last| unit_index <= last) {
+            return Err(DurError::Order);
+        }
+        last_unit = Some(unit_index);
+        let scale = UNITS[unit_index].1 as u128;
+        // Anything past 24 hours is rejected anyway; cap the digits so the
+        // arithmetic below cannot overflow.
+        if int_part.trim_start_matches('0').len() > 12 {
+            return Err(DurError::TooLong);
+        }
+        let whole: u128 = if int_part.is_empty() {
+            0
+        } else {
+            int_part.parse().map_err(|_| DurError::Syntax)?
+        };
+        total += whole * scale;
+        total += fraction_micros(frac_part, scale);
+        if total > Dur::MAX.0 as u128 {
+            return Err(DurError::TooLong);
+        }
+    }
+    if last_unit.is_none() {
+        return Err(DurError::Syntax);
+    }
+    Ok(Dur(total as u64))
+}
+
+/// `0.<digits>` of `scale` microseconds, rounded to the nearest microsecond.
+fn fraction_micros(digits: &str, scale: u128) -> u128 {
+    // Digits past the 18th cannot change a value below 24 hours at
+    // microsecond precision; dropping them keeps the arithmetic in range.
+    let digits = &digits[..digits.len().min(18)];
+    if digits.is_empty() {
+        return 0;
+    }
+    let num: u128 = digits.parse().unwrap_or(0);
+    let den = 10u128.pow(digits.len() as u32);
+    (num * scale + den / 2) / den
+}
+
+/// A duration given as a plain number of seconds.
+pub fn seconds_to_dur(seconds: f64) -> Result<Dur, DurError> {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return Err(DurError::Syntax);
+    }
+    if seconds > Dur::MAX.as_secs_f64() {
+        return Err(DurError::TooLong);
+    }
+    Ok(Dur((seconds * MICROS_PER_SECOND as f64).round() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_documented_form() {
+        let cases: &[(&str, u64)] = &[
+            ("30s", 30_000_000),
+            ("1m30s", 90_000_000),
+            ("1.5s", 1_500_000),
+            ("500ms", 500_000),
+            ("2m", 120_000_000),
+            ("1h", 3_600_000_000),
+            ("1h 2m 3s", 3_723_000_000),
+            ("0.25s", 250_000),
+            (".5s", 500_000),
+            ("1m0.5s", 60_500_000),
+            ("1s500ms", 1_500_000),
+            ("0s", 0),
+            ("24h", 86_400_000_000),
+            ("1.0000004s", 1_000_000),
+            ("1.0000005s", 1_000_001),
+            (" 30s ", 30_000_000),
+        ];
+        for (text, us) in cases {
+            assert_eq!(parse_duration(text), Ok(Dur(*us)), "{text}");
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_durations() {
+        let cases: &[(&str, DurError)] = &[
+            ("", DurError::Syntax),
+            ("s", DurError::Syntax),
+            ("30", DurError::NoUnit),
+            ("2.5", DurError::NoUnit),
+            ("30x", DurError::Syntax),
+            ("30 seconds", DurError::NoUnit),
+            ("30 sec", DurError::NoUnit),
+            ("30sec", DurError::Syntax),
+            ("-3s", DurError::Syntax),
+            ("30s1m", DurError::Order),
+            ("1s1s", DurError::Order),
+            ("1.s", DurError::Syntax),
+            ("1m30", DurError::NoUnit),
+            ("24h1ms", DurError::TooLong),
+            ("99999999999999999999999s", DurError::TooLong),
+            ("25h", DurError::TooLong),
+        ];
+        for (text, err) in cases {
+            assert_eq!(parse_duration(text).as_ref(), Err(err), "{text}");
+        }
+    }
+
+    #[test]
+    fn seconds_as_numbers() {
+        assert_eq!(seconds_to_dur(30.0), Ok(Dur(30_000_000)));
+        assert_eq!(seconds_to_dur(2.5), Ok(Dur(2_500_000)));
+        assert_eq!(seconds_to_dur(-1.0), Err(DurError::Syntax));
+        assert_eq!(seconds_to_dur(f64::NAN), Err(DurError::Syntax));
+        assert_eq!(seconds_to_dur(f64::INFINITY), Err(DurError::Syntax));
+        assert_eq!(seconds_to_dur(90_000.0), Err(DurError::TooLong));
+    }
+
+    #[test]
+    fn samples_round_to_nearest() {
+        assert_eq!(Dur::from_secs(1).samples(), 22_050);
+        assert_eq!(Dur::from_millis(500).samples(), 11_025);
+        // 1 ms is 22.05 samples.
+        assert_eq!(Dur::from_millis(1).samples(), 22);
+        // 1/44100 s is half a sample: rounds up.
+        assert_eq!(micros_to_samples(1_000_000 / 44_100 + 1), 1);
+        assert_eq!(Dur::MAX.samples(), 86_400 * 22_050);
+    }
+
+    #[test]
+    fn displays_like_a_routine_writes_it() {
+        let cases: &[(u64, &str)] = &[
+            (30_000_000, "30s"),
+            (90_000_000, "1m30s"),
+            (1_500_000, "1.5s"),
+            (500_000, "500ms"),
+            (3_600_000_000, "1h"),
+            (0, "0s"),
+            (1_000_001, "1.000001s"),
+        ];
+        for (us, text) in cases {
+            assert_eq!(Dur(*us).to_string(), *text);
+            assert_eq!(parse_duration(text), Ok(Dur(*us)));
+        }
+    }
+}

@@ -1,0 +1,1061 @@
+//! Reading a routine file: TOML syntax, then every key, type, default, limit
+//! and kind rule of format 1, collecting all errors with their locations.
+//!
+//! The loader walks the spanned TOML tree itself instead of deriving serde
+//! types, because serde stops at the first error and a person fixing a file
+//! wants to see every problem at once.
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::duration::{DurError, parse_duration, seconds_to_dur};
+use super::phrases::{PhraseKey, Template};
+use super::{
+    Count, Cue, CueTime, Diagnostic, Dur, Exercise, Hold, MAX_FILE_BYTES, Phase, Phrases, Reps,
+    Routine, SourceFile, Span, Work,
+};
+
+/// Longest text a routine may give, in characters.
+pub const MAX_TEXT_CHARS: usize = 2000;
+/// Most exercises in one routine.
+pub const MAX_EXERCISES: usize = 1000;
+
+const TOP_KEYS: &[&str] = &[
+    "title",
+    "about",
+    "language",
+    "rounds",
+    "round_rest",
+    "defaults",
+    "phrases",
+    "exercise",
+];
+
+/// Keys an `[[exercise]]` may have.
+const EXERCISE_KEYS: &[&str] = &[
+    "name",
+    "say",
+    "hold",
+    "reps",
+    "tempo",
+    "rep_time",
+    "count",
+    "count_every",
+    "sets",
+    "set_rest",
+    "sides",
+    "switch",
+    "get_ready",
+    "rest",
+    "countdown",
+    "halfway",
+    "cues",
+];
+
+/// Keys `[defaults]` may set: the exercise keys that inherit.
+const DEFAULT_KEYS: &[&str] = &[
+    "rep_time",
+    "count",
+    "set_rest",
+    "switch",
+    "get_ready",
+    "rest",
+    "countdown",
+    "halfway",
+];
+
+const DEFAULT_GET_READY: Dur = Dur::from_secs(5);
+const DEFAULT_REST: Dur = Dur::from_secs(10);
+const DEFAULT_REP_TIME: Dur = Dur::from_secs(3);
+const DEFAULT_COUNTDOWN: u32 = 3;
+
+/// Parses and checks a routine. On failure returns every error found, in
+/// file order.
+pub fn parse(source: &SourceFile) -> Result<Routine, Vec<Diagnostic>> {
+    let text = source.text.as_str();
+    if text.len() > MAX_FILE_BYTES {
+        return Err(vec![Diagnostic::error(
+            0..0,
+            format!(
+                "the file is {} bytes; a routine may be at most 1 MiB ({MAX_FILE_BYTES} bytes)",
+                text.len()
+            ),
+        )]);
+    }
+    let (doc, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        let mut diags: Vec<Diagnostic> = errors
+            .iter()
+            .map(|e| {
+                let span = e.span().unwrap_or(0..0);
+                Diagnostic::error(span, toml_message(e.message()))
+            })
+            .collect();
+        diags.sort_by_key(|d| d.span.start);
+        diags.dedup();
+        return Err(diags);
+    }
+    let mut walker = Walker::default();
+    let routine = walker.routine(doc.get_ref());
+    let mut diags = walker.diags;
+    if diags.is_empty() {
+        return routine.ok_or_else(Vec::new);
+    }
+    diags.sort_by_key(|d| d.span.start);
+    Err(diags)
+}
+
+/// The TOML parser's message as one lower-case line.
+fn toml_message(message: &str) -> String {
+    let line = message.lines().next().unwrap_or("invalid TOML").trim();
+    let mut chars = line.chars();
+    let first = chars.next().map(|c| c.to_lowercase().to_string());
+    format!(
+        "invalid TOML: {}{}",
+        first.unwrap_or_default(),
+        chars.as_str()
+    )
+}
+
+type Value<'a, 'i> = &'a Spanned<DeValue<'i>>;
+
+/// A key of a table with its value.
+struct Entry<'a, 'i> {
+    key: &'a str,
+    key_span: Span,
+    value: Value<'a, 'i>,
+}
+
+impl Entry<'_, '_> {
+    fn span(&self) -> Span {
+        self.value.span()
+    }
+}
+
+/// The known keys of one table.
+struct Fields<'a, 'i> {
+    entries: Vec<Entry<'a, 'i>>,
+}
+
+impl<'a, 'i> Fields<'a, 'i> {
+    fn get(&self, key: &str) -> Option<&Entry<'a, 'i>> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+}
+
+/// What an exercise can inherit, from `[defaults]` or set on itself.
+#[derive(Default, Clone)]
+struct Inherited {
+    rep_time: Option<Dur>,
+    count: Option<Count>,
+    set_rest: Option<Dur>,
+    switch: Option<Dur>,
+    get_ready: Option<Dur>,
+    rest: Option<Dur>,
+    countdown: Option<u32>,
+    halfway: Option<bool>,
+}
+
+impl Inherited {
+    /// `self` where set, else `defaults`.
+    fn over(&self, defaults: &Inherited) -> Inherited {
+        Inherited {
+            rep_time: self.rep_time.or(defaults.rep_time),
+            count: self.count.or(defaults.count),
+            set_rest: self.set_rest.or(defaults.set_rest),
+            switch: self.switch.or(defaults.switch),
+            get_ready: self.get_ready.or(defaults.get_ready),
+            rest: self.rest.or(defaults.rest),
+            countdown: self.countdown.or(defaults.countdown),
+            halfway: self.halfway.or(defaults.halfway),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Walker {
+    diags: Vec<Diagnostic>,
+}
+
+fn kind_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a number with a fraction",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+impl Walker {
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.diags.push(Diagnostic::error(span, message));
+    }
+
+    /// The entries of `table` whose keys are in `allowed`; every other key is
+    /// reported, with a suggestion where one is close.
+    fn fields<'a, 'i>(
+        &mut self,
+        table: &'a DeTable<'i>,
+        allowed: &[&str],
+        place: &str,
+    ) -> Fields<'a, 'i> {
+        let mut entries = Vec::new();
+        for (key, value) in table.iter() {
+            let name: &str = key.get_ref();
+            if allowed.contains(&name) {
+                entries.push(Entry {
+                    key: name,
+                    key_span: key.span(),
+                    value,
+                });
+                continue;
+            }
+            let message = if place == "[defaults]" && EXERCISE_KEYS.contains(&name) {
+                format!(
+                    "\"{name}\" cannot have a default; [defaults] takes {}",
+                    allowed.join(", ")
+                )
+            } else if let Some(close) = super::diag::suggest(name, allowed.iter().copied()) {
+                format!("unknown key \"{name}\" in {place} (did you mean \"{close}\"?)")
+            } else {
+                format!(
+                    "unknown key \"{name}\" in {place}; expected one of {}",
+                    allowed.join(", ")
+                )
+            };
+            self.error(key.span(), message);
+        }
+        Fields { entries }
+    }
+
+    fn routine(&mut self, doc: &DeTable<'_>) -> Option<Routine> {
+        let top = self.fields(doc, TOP_KEYS, "the routine");
+
+        let title = match top.get("title") {
+            Some(e) => self.text(e),
+            None => {
+                self.error(
+                    0..0,
+                    "missing \"title\": every routine needs one, e.g. title = \"Morning stretch\"",
+                );
+                None
+            }
+        };
+        let about = top.get("about").and_then(|e| self.text(e));
+        let language = match top.get("language") {
+            Some(e) => self.language(e),
+            None => Some("en".to_string()),
+        };
+        let rounds = match top.get("rounds") {
+            Some(e) => self.int(e, 1, 100),
+            None => Some(1),
+        };
+
+        let defaults = match top.get("defaults") {
+            Some(e) => match e.value.get_ref() {
+                DeValue::Table(t) => {
+                    let fields = self.fields(t, DEFAULT_KEYS, "[defaults]");
+                    self.inherited(&fields)
+                }
+                other => {
+                    self.error(
+                        e.span(),
+                        format!("\"defaults\" must be a table, found {}", kind_name(other)),
+                    );
+                    Inherited::default()
+                }
+            },
+            None => Inherited::default(),
+        };
+        let round_rest = match top.get("round_rest") {
+            Some(e) => self.duration(e, true),
+            None => Some(defaults.rest.unwrap_or(DEFAULT_REST)),
+        };
+        let phrases = match top.get("phrases") {
+            Some(e) => self.phrases(e),
+            None => Some(Phrases::default()),
+        };
+
+        let mut exercises = Vec::new();
+        match top.get("exercise") {
+            None => self.error(
+                0..0,
+                "a routine needs at least one [[exercise]] (add a table starting with [[exercise]])",
+            ),
+            Some(e) => match e.value.get_ref() {
+                DeValue::Array(items) => {
+                    if items.is_empty() {
+                        self.error(e.span(), "a routine needs at least one [[exercise]]");
+                    }
+                    if items.len() > MAX_EXERCISES {
+                        self.error(
+                            e.key_span.clone(),
+                            format!(
+                                "too many exercises: {} (a routine may have at most {MAX_EXERCISES})",
+                                items.len()
+                            ),
+                        );
+                    }
+                    for (i, item) in items.iter().enumerate() {
+                        match item.get_ref() {
+                            DeValue::Table(t) => {
+                                let span = item.span();
+                                if let Some(ex) = self.exercise(t, span, i + 1, &defaults) {
+                                    exercises.push(ex);
+                                }
+                            }
+                            other => self.error(
+                                item.span(),
+                                format!(
+                                    "each exercise must be a table, found {}",
+                                    kind_name(other)
+                                ),
+                            ),
+                        }
+                    }
+                }
+                other => self.error(
+                    e.key_span.clone(),
+                    format!(
+                        "\"exercise\" must be a list of [[exercise]] tables, found {} (write [[exercise]], with double brackets)",
+                        kind_name(other)
+                    ),
+                ),
+            },
+        }
+
+        Some(Routine {
+            title: title?,
+            about,
+            language: language?,
+            rounds: rounds?,
+            round_rest: round_rest?,
+            phrases: phrases?,
+            exercises,
+        })
+    }
+
+    /// The inheritable keys present in `fields`.
+    fn inherited(&mut self, fields: &Fields<'_, '_>) -> Inherited {
+        let mut out = Inherited::default();
+        if let Some(e) = fields.get("rep_time") {
+            out.rep_time = self.duration(e, false);
+        }
+        if let Some(e) = fields.get("count") {
+            out.count = self.count(e);
+        }
+        if let Some(e) = fields.get("set_rest") {
+            out.set_rest = self.duration(e, false);
+        }
+        if let Some(e) = fields.get("switch") {
+            out.switch = self.duration(e, false);
+        }
+        if let Some(e) = fields.get("get_ready") {
+            out.get_ready = self.duration(e, true);
+        }
+        if let Some(e) = fields.get("rest") {
+            out.rest = self.duration(e, true);
+        }
+        if let Some(e) = fields.get("countdown") {
+            out.countdown = self.int(e, 0, 10);
+        }
+        if let Some(e) = fields.get("halfway") {
+            out.halfway = self.boolean(e);
+        }
+        out
+    }
+
+    fn exercise(
+        &mut self,
+        table: &DeTable<'_>,
+        span: Span,
+        number: usize,
+        defaults: &Inherited,
+    ) -> Option<Exercise> {
+        let before = self.diags.len();
+        let f = self.fields(table, EXERCISE_KEYS, "[[exercise]]");
+        let header = span.start..span.start;
+
+        let name_entry = f.get("name");
+        let name = match name_entry {
+            Some(e) => self.text(e),
+            None => {
+                self.error(
+                    header.clone(),
+                    format!("exercise {number} has no \"name\"; every exercise needs one"),
+                );
+                None
+            }
+        };
+        let label = name
+            .clone()
+            .map_or_else(|| format!("exercise {number}"), |n| format!("\"{n}\""));
+        let say = f.get("say").and_then(|e| self.texts(e)).unwrap_or_default();
+        let own = self.inherited(&f);
+        let inherited = own.over(defaults);
+
+        let hold = f.get("hold");
+        let reps = f.get("reps");
+        let work = match (hold, reps) {
+            (Some(_), Some(r)) => {
+                self.error(
+                    r.key_span.clone(),
+                    format!("{label} has both \"hold\" and \"reps\"; an exercise is one or the other"),
+                );
+                None
+            }
+            (None, None) => {
+                self.error(
+                    header.clone(),
+                    format!(
+                        "{label} needs \"hold\" (a duration, for a stretch held still) or \"reps\" (a number of repetitions)"
+                    ),
+                );
+                None
+            }
+            (Some(h), None) => {
+                for key in ["tempo", "rep_time"] {
+                    if let Some(e) = f.get(key) {
+                        self.error(
+                            e.key_span.clone(),
+                            format!("\"{key}\" is for reps, but {label} is a hold"),
+                        );
+                    }
+                }
+                let time = self.duration(h, false);
+                let count_every = f.get("count_every").and_then(|e| self.duration(e, false));
+                let cues = match (f.get("cues"), time) {
+                    (Some(e), Some(t)) => self.cues(e, t),
+                    _ => Vec::new(),
+                };
+                if let (Some(t), Some(every), Some(e)) = (time, count_every, f.get("count_every"))
+                    && every >= t
+                {
+                    self.error(
+                        e.span(),
+                        format!("\"count_every\" ({every}) must be shorter than the hold ({t})"),
+                    );
+                }
+                time.map(|time| {
+                    Work::Hold(Hold {
+                        time,
+                        cues,
+                        count_every,
+                        halfway: inherited.halfway.unwrap_or(true),
+                    })
+                })
+            }
+            (None, Some(r)) => {
+                for key in ["cues", "count_every", "halfway"] {
+                    if let Some(e) = f.get(key) {
+                        self.error(
+                            e.key_span.clone(),
+                            format!("\"{key}\" is for holds, but {label} counts reps"),
+                        );
+                    }
+                }
+                let count = self.int(r, 1, 1000);
+                let tempo = match (f.get("tempo"), f.get("rep_time")) {
+                    (Some(_), Some(rt)) => {
+                        self.error(
+                            rt.key_span.clone(),
+                            "\"rep_time\" has no effect when \"tempo\" is given; remove one of them",
+                        );
+                        None
+                    }
+                    (Some(t), None) => self.tempo(t),
+                    (None, _) => Some(vec![Phase {
+                        say: None,
+                        time: inherited.rep_time.unwrap_or(DEFAULT_REP_TIME),
+                        span: r.span(),
+                    }]),
+                };
+                match (count, tempo) {
+                    (Some(reps), Some(tempo)) => Some(Work::Reps(Reps { reps, tempo })),
+                    _ => None,
+                }
+            }
+        };
+
+        let sets = match f.get("sets") {
+            Some(e) => self.int(e, 1, 100),
+            None => Some(1),
+        };
+        let sides = match f.get("sides") {
+            Some(e) => self.sides(e),
+            None => Some(Vec::new()),
+        };
+
+        if self.diags.len() > before {
+            return None;
+        }
+        let get_ready = inherited.get_ready.unwrap_or(DEFAULT_GET_READY);
+        let rest = inherited.rest.unwrap_or(DEFAULT_REST);
+        Some(Exercise {
+            name: name?,
+            span: name_entry.map_or(header, |e| e.span()),
+            say,
+            work: work?,
+            count: inherited.count.unwrap_or(Count::Voice),
+            sets: sets?,
+            set_rest: inherited.set_rest.unwrap_or(rest),
+            sides: sides?,
+            switch: inherited.switch.unwrap_or(get_ready),
+            get_ready,
+            rest,
+            countdown: inherited.countdown.unwrap_or(DEFAULT_COUNTDOWN),
+        })
+    }
+
+    fn tempo(&mut self, e: &Entry<'_, '_>) -> Option<Vec<Phase>> {
+        let DeValue::Array(items) = e.value.get_ref() else {
+            self.error(
+                e.span(),
+                format!(
+                    "\"tempo\" must be a list of phases like {{ say = \"Inhale.\", time = \"4s\" }}, found {}",
+                    kind_name(e.value.get_ref())
+                ),
+            );
+            return None;
+        };
+        if items.is_empty() {
+            self.error(e.span(), "\"tempo\" needs at least one phase");
+            return None;
+        }
+        let mut phases = Vec::new();
+        let mut ok = true;
+        for item in items.iter() {
+            let DeValue::Table(t) = item.get_ref() else {
+                self.error(
+                    item.span(),
+                    format!(
+                        "a tempo phase must be a table like {{ say = \"Inhale.\", time = \"4s\" }}, found {}",
+                        kind_name(item.get_ref())
+                    ),
+                );
+                ok = false;
+                continue;
+            };
+            let f = self.fields(t, &["say", "time"], "a tempo phase");
+            let say = f.get("say").map(|e| self.text(e));
+            let time = match f.get("time") {
+                Some(e) => self.duration(e, false),
+                None => {
+                    self.error(item.span(), "a tempo phase needs \"time\", e.g. time = \"4s\"");
+                    None
+                }
+            };
+            match (say, time) {
+                (Some(None), _) | (_, None) => ok = false,
+                (say, Some(time)) => phases.push(Phase {
+                    say: say.flatten(),
+                    time,
+                    span: item.span(),
+                }),
+            }
+        }
+        ok.then_some(phases)
+    }
+
+    fn cues(&mut self, e: &Entry<'_, '_>, hold: Dur) -> Vec<Cue> {
+        let DeValue::Array(items) = e.value.get_ref() else {
+            self.error(
+                e.span(),
+                format!(
+                    "\"cues\" must be a list like [{{ at = \"15s\", say = \"Breathe.\" }}], found {}",
+                    kind_name(e.value.get_ref())
+                ),
+            );
+            return Vec::new();
+        };
+        let mut cues = Vec::new();
+        for item in items.iter() {
+            let DeValue::Table(t) = item.get_ref() else {
+                self.error(
+                    item.span(),
+                    format!(
+                        "a cue must be a table like {{ at = \"15s\", say = \"Breathe.\" }}, found {}",
+                        kind_name(item.get_ref())
+                    ),
+                );
+                continue;
+            };
+            let f = self.fields(t, &["at", "every", "say"], "a cue");
+            let say = match f.get("say") {
+                Some(e) => self.text(e),
+                None => {
+                    self.error(item.span(), "a cue needs \"say\": the words to speak");
+                    None
+                }
+            };
+            let when = match (f.get("at"), f.get("every")) {
+                (Some(_), Some(ev)) => {
+                    self.error(
+                        ev.key_span.clone(),
+                        "a cue has \"at\" or \"every\", not both",
+                    );
+                    None
+                }
+                (None, None) => {
+                    self.error(
+                        item.span(),
+                        "a cue needs \"at\" (once) or \"every\" (repeating), e.g. at = \"15s\"",
+                    );
+                    None
+                }
+                (Some(a), None) => self.duration(a, false).and_then(|d| {
+                    if d >= hold {
+                        self.error(
+                            a.span(),
+                            format!("this cue at {d} is not within the {hold} hold"),
+                        );
+                        None
+                    } else {
+                        Some(CueTime::At(d))
+                    }
+                }),
+                (None, Some(ev)) => self.duration(ev, false).and_then(|d| {
+                    if d >= hold {
+                        self.error(
+                            ev.span(),
+                            format!("this cue every {d} never sounds within the {hold} hold"),
+                        );
+                        None
+                    } else {
+                        Some(CueTime::Every(d))
+                    }
+                }),
+            };
+            if let (Some(say), Some(when)) = (say, when) {
+                cues.push(Cue {
+                    when,
+                    say,
+                    span: item.span(),
+                });
+            }
+        }
+        cues
+    }
+
+    fn sides(&mut self, e: &Entry<'_, '_>) -> Option<Vec<String>> {
+        let DeValue::Array(items) = e.value.get_ref() else {
+            self.error(
+                e.span(),
+                format!(
+                    "\"sides\" must be a list of 2 to 4 names like [\"left leg\", \"right leg\"], found {}",
+                    kind_name(e.value.get_ref())
+                ),
+            );
+            return None;
+        };
+        if !(2..=4).contains(&items.len()) {
+            self.error(
+                e.span(),
+                format!("\"sides\" must list 2 to 4 sides, found {}", items.len()),
+            );
+            return None;
+        }
+        let mut out = Vec::new();
+        for item in items.iter() {
+            out.push(self.text_value("sides", item)?);
+        }
+        Some(out)
+    }
+
+    fn phrases(&mut self, e: &Entry<'_, '_>) -> Option<Phrases> {
+        let DeValue::Table(t) = e.value.get_ref() else {
+            self.error(
+                e.span(),
+                format!(
+                    "\"phrases\" must be a table, found {}",
+                    kind_name(e.value.get_ref())
+                ),
+            );
+            return None;
+        };
+        let names: Vec<&str> = PhraseKey::ALL.iter().map(|k| k.name()).collect();
+        let f = self.fields(t, &names, "[phrases]");
+        let mut phrases = Phrases::default();
+        let mut ok = true;
+        for entry in &f.entries {
+            let Some(key) = PhraseKey::from_name(entry.key) else {
+                continue;
+            };
+            let Some(text) = self.text(entry) else {
+                ok = false;
+                continue;
+            };
+            match Template::parse(key, &text) {
+                Ok(t) => phrases.set(key, t),
+                Err(err) => {
+                    ok = false;
+                    let span = self.span_in_string(entry.value, &text, err.offset, err.len);
+                    self.error(span, err.message);
+                }
+            }
+        }
+        ok.then_some(phrases)
+    }
+
+    /// The span of `text[offset..offset+len]` inside a string value, when the
+    /// string is written without escapes; the whole value otherwise.
+    fn span_in_string(&self, value: Value<'_, '_>, text: &str, offset: usize, len: usize) -> Span {
+        let span = value.span();
+        let written = span.end.saturating_sub(span.start);
+        // A basic or literal string with no escapes is its text plus quotes.
+        if written == text.len() + 2 {
+            let start = span.start + 1 + offset;
+            return start..start + len;
+        }
+        span
+    }
+
+    fn language(&mut self, e: &Entry<'_, '_>) -> Option<String> {
+        let tag = self.text(e)?;
+        let valid = {
+            let mut parts = tag.split('-');
+            let first = parts.next().unwrap_or("");
+            (2..=3).contains(&first.len())
+                && first.chars().all(|c| c.is_ascii_alphabetic())
+                && parts.all(|p| {
+                    (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric())
+                })
+        };
+        if !valid {
+            self.error(
+                e.span(),
+                format!("\"language\" must be a language tag like \"en\", \"en-GB\" or \"de\", found \"{tag}\""),
+            );
+            return None;
+        }
+        Some(tag)
+    }
+
+    fn text(&mut self, e: &Entry<'_, '_>) -> Option<String> {
+        self.text_value(e.key, e.value)
+    }
+
+    fn text_value(&mut self, key: &str, v: Value<'_, '_>) -> Option<String> {
+        match v.get_ref() {
+            DeValue::String(s) => self.check_text(key, s, v.span()),
+            other => {
+                self.error(
+                    v.span(),
+                    format!("\"{key}\" must be a string, found {}", kind_name(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// Text or list of texts.
+    fn texts(&mut self, e: &Entry<'_, '_>) -> Option<Vec<String>> {
+        match e.value.get_ref() {
+            DeValue::String(_) => self.text(e).map(|t| vec![t]),
+            DeValue::Array(items) if !items.is_empty() => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for item in items.iter() {
+                    match self.text_value(e.key, item) {
+                        Some(t) => out.push(t),
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(out)
+            }
+            DeValue::Array(_) => {
+                self.error(
+                    e.span(),
+                    format!("\"{}\" is an empty list; give at least one text or leave it out", e.key),
+                );
+                None
+            }
+            other => {
+                self.error(
+                    e.span(),
+                    format!(
+                        "\"{}\" must be a string or a list of strings, found {}",
+                        e.key,
+                        kind_name(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn check_text(&mut self, key: &str, s: &str, span: Span) -> Option<String> {
+        if s.trim().is_empty() {
+            self.error(span, format!("\"{key}\" must not be empty"));
+            return None;
+        }
+        let chars = s.chars().count();
+        if chars > MAX_TEXT_CHARS {
+            self.error(
+                span,
+                format!("\"{key}\" is {chars} characters long; a text may have at most {MAX_TEXT_CHARS}"),
+            );
+            return None;
+        }
+        if let Some(c) = s
+            .chars()
+            .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            self.error(
+                span,
+                format!(
+                    "\"{key}\" contains the control character U+{:04X}; only printable text can be spoken",
+                    c as u32
+                ),
+            );
+            return None;
+        }
+        Some(s.to_string())
+    }
+
+    fn int(&mut self, e: &Entry<'_, '_>, lo: u32, hi: u32) -> Option<u32> {
+        let key = e.key;
+        match e.value.get_ref() {
+            DeValue::Integer(i) => {
+                let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
+                let n = i64::from_str_radix(&digits, i.radix()).ok();
+                match n {
+                    Some(n) if n >= lo as i64 && n <= hi as i64 => Some(n as u32),
+                    _ => {
+                        self.error(
+                            e.span(),
+                            format!("\"{key}\" must be from {lo} to {hi}, found {i}"),
+                        );
+                        None
+                    }
+                }
+            }
+            other => {
+                self.error(
+                    e.span(),
+                    format!(
+                        "\"{key}\" must be a whole number from {lo} to {hi}, found {}",
+                        kind_name(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, e: &Entry<'_, '_>) -> Option<bool> {
+        match e.value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                self.error(
+                    e.span(),
+                    format!("\"{}\" must be true or false, found {}", e.key, kind_name(other)),
+                );
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, e: &Entry<'_, '_>) -> Option<Count> {
+        const NAMES: [&str; 3] = ["voice", "tone", "off"];
+        match e.value.get_ref() {
+            DeValue::String(s) => match s.as_ref() {
+                "voice" => Some(Count::Voice),
+                "tone" => Some(Count::Tone),
+                "off" => Some(Count::Off),
+                other => {
+                    let hint = super::diag::suggest(other, NAMES)
+                        .map(|s| format!(" (did you mean \"{s}\"?)"))
+                        .unwrap_or_default();
+                    self.error(
+                        e.span(),
+                        format!(
+                            "\"count\" must be \"voice\", \"tone\" or \"off\", found \"{other}\"{hint}"
+                        ),
+                    );
+                    None
+                }
+            },
+            other => {
+                self.error(
+                    e.span(),
+                    format!(
+                        "\"count\" must be \"voice\", \"tone\" or \"off\", found {}",
+                        kind_name(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A duration; `zero_ok` for the keys that take "duration or 0".
+    fn duration(&mut self, e: &Entry<'_, '_>, zero_ok: bool) -> Option<Dur> {
+        let key = e.key;
+        let parsed = match e.value.get_ref() {
+            DeValue::String(s) => parse_duration(s).map_err(|err| (err, format!("\"{s}\""))),
+            DeValue::Integer(i) => {
+                let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
+                match i64::from_str_radix(&digits, i.radix()) {
+                    Ok(n) if n < 0 => {
+                        self.error(e.span(), format!("\"{key}\" must not be negative, found {i}"));
+                        return None;
+                    }
+                    Ok(n) => seconds_to_dur(n as f64).map_err(|err| (err, i.to_string())),
+                    Err(_) => Err((DurError::TooLong, i.to_string())),
+                }
+            }
+            DeValue::Float(f) => {
+                let text: String = f.as_str().chars().filter(|c| *c != '_').collect();
+                let value: f64 = text.parse().unwrap_or(f64::NAN);
+                if value < 0.0 {
+                    self.error(e.span(), format!("\"{key}\" must not be negative, found {f}"));
+                    return None;
+                }
+                seconds_to_dur(value).map_err(|err| (err, f.to_string()))
+            }
+            other => {
+                self.error(
+                    e.span(),
+                    format!(
+                        "\"{key}\" must be a duration like \"30s\" or a number of seconds, found {}",
+                        kind_name(other)
+                    ),
+                );
+                return None;
+            }
+        };
+        match parsed {
+            Ok(d) if d.is_zero() && !zero_ok => {
+                self.error(e.span(), format!("\"{key}\" must be longer than 0"));
+                None
+            }
+            Ok(d) => Some(d),
+            Err((err, shown)) => {
+                let message = match err {
+                    DurError::Syntax => format!(
+                        "\"{key}\": {shown} is not a duration; write it like \"30s\", \"1m30s\", \"1.5s\" or \"500ms\""
+                    ),
+                    DurError::NoUnit => format!(
+                        "\"{key}\": {shown} has no unit; write seconds as \"30s\" or as a plain number, 30"
+                    ),
+                    DurError::Order => format!(
+                        "\"{key}\": {shown} has its units out of order or repeated; write the largest first, like \"1m30s\""
+                    ),
+                    DurError::TooLong => {
+                        format!("\"{key}\" must be at most 24h, found {shown}")
+                    }
+                };
+                self.error(e.span(), message);
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Routine, Vec<String>> {
+        let source = SourceFile::new("t.toml", text);
+        parse(&source).map_err(|ds| ds.iter().map(|d| source.headline(d)).collect())
+    }
+
+    const MINIMAL: &str = "title = \"T\"\n[[exercise]]\nname = \"E\"\nhold = \"30s\"\n";
+
+    #[test]
+    fn minimal_routine_gets_every_default() {
+        let r = load(MINIMAL).unwrap();
+        assert_eq!(r.title, "T");
+        assert_eq!(r.language, "en");
+        assert_eq!(r.rounds, 1);
+        assert_eq!(r.round_rest, Dur::from_secs(10));
+        let e = &r.exercises[0];
+        assert_eq!(e.get_ready, Dur::from_secs(5));
+        assert_eq!(e.rest, Dur::from_secs(10));
+        assert_eq!(e.set_rest, Dur::from_secs(10));
+        assert_eq!(e.switch, Dur::from_secs(5));
+        assert_eq!(e.countdown, 3);
+        assert_eq!(e.sets, 1);
+        assert_eq!(e.count, Count::Voice);
+        assert!(e.sides.is_empty() && e.say.is_empty());
+        let Work::Hold(h) = &e.work else {
+            panic!("hold expected")
+        };
+        assert_eq!(h.time, Dur::from_secs(30));
+        assert!(h.halfway);
+        assert_eq!(h.count_every, None);
+    }
+
+    #[test]
+    fn defaults_inherit_and_exercises_override() {
+        let r = load(
+            r#"
+title = "T"
+[defaults]
+get_ready = "3s"
+rest = 0
+countdown = 5
+halfway = false
+rep_time = "2s"
+count = "tone"
+[[exercise]]
+name = "A"
+reps = 4
+[[exercise]]
+name = "B"
+hold = 40
+rest = "20s"
+get_ready = "1.5s"
+"#,
+        )
+        .unwrap();
+        let a = &r.exercises[0];
+        assert_eq!(a.get_ready, Dur::from_secs(3));
+        assert_eq!(a.rest, Dur::ZERO);
+        assert_eq!(a.set_rest, Dur::ZERO, "set_rest follows rest");
+        assert_eq!(a.switch, Dur::from_secs(3), "switch follows get_ready");
+        assert_eq!(a.countdown, 5);
+        assert_eq!(a.count, Count::Tone);
+        let Work::Reps(reps) = &a.work else { panic!() };
+        assert_eq!(reps.rep_time(), Dur::from_secs(2));
+        let b = &r.exercises[1];
+        assert_eq!(b.rest, Dur::from_secs(20));
+        assert_eq!(b.set_rest, Dur::from_secs(20));
+        assert_eq!(b.switch, Dur::from_millis(1500));
+        let Work::Hold(h) = &b.work else { panic!() };
+        assert!(!h.halfway);
+        assert_eq!(r.round_rest, Dur::ZERO, "round_rest follows defaults.rest");
+    }
+
+    #[test]
+    fn reports_all_errors_in_file_order() {
+        let errors = load(
+            r#"title = ""
+rounds = 0
+[[exercise]]
+name = "A"
+hodl = "30s"
+[[exercise]]
+name = "B"
+reps = 5
+cues = []
+"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                "t.toml:1:9: error: \"title\" must not be empty",
+                "t.toml:2:10: error: \"rounds\" must be from 1 to 100, found 0",
+                "t.toml:3:1: error: \"A\" needs \"hold\" (a duration, for a stretch held still) or \"reps\" (a number of repetitions)",
+                "t.toml:5:1: error: unknown key \"hodl\" in [[exercise]] (did you mean \"hold\"?)",
+                "t.toml:9:1: error: \"cues\" is for holds, but \"B\" counts reps",
+            ]
+        );
+    }
+}

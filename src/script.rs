@@ -1,0 +1,893 @@
+//! Turning a routine into a script: the announcements in speaking order and
+//! the timed periods with the sounds each wants at exact offsets. No audio
+//! yet, and no clip lengths: those are the plan's business.
+
+use serde::Serialize;
+
+use crate::SAMPLE_RATE;
+use crate::audio::tone::{TONE_GAP, ToneKind, after_tone};
+use crate::routine::{
+    Count, CueTime, Diagnostic, Dur, Exercise, Hold, PhraseKey, Reps, Routine, Span, Values, Work,
+};
+
+/// The longest session a routine may describe, counting only its timed
+/// periods: beyond this a render would run for hours and play for days.
+pub const MAX_SESSION: Dur = Dur::from_secs(48 * 3600);
+/// The most sounds a session may hold, so that no routine can make the
+/// plan exhaust memory.
+pub const MAX_SOUNDS: usize = 200_000;
+
+/// Where in the routine something belongs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// 1-based round.
+    pub round: u32,
+    /// Index into the routine's exercises.
+    pub exercise: Option<usize>,
+    /// 1-based set.
+    pub set: Option<u32>,
+    /// Index into the exercise's sides.
+    pub side: Option<usize>,
+    /// 1-based rep.
+    pub rep: Option<u32>,
+}
+
+/// The kinds of timed period, as the cue sheet names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodKind {
+    GetReady,
+    Work,
+    Switch,
+    SetRest,
+    Rest,
+}
+
+impl PeriodKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            PeriodKind::GetReady => "get_ready",
+            PeriodKind::Work => "work",
+            PeriodKind::Switch => "switch",
+            PeriodKind::SetRest => "set_rest",
+            PeriodKind::Rest => "rest",
+        }
+    }
+}
+
+/// Something heard: a spoken text or a tone.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Sound {
+    Speech(String),
+    Tone(ToneKind),
+}
+
+impl Sound {
+    /// A short description for messages: the quoted text or the tone's name.
+    pub fn describe(&self) -> String {
+        match self {
+            Sound::Speech(t) => format!("\"{t}\""),
+            Sound::Tone(k) => format!("the {} tone", k.name()),
+        }
+    }
+}
+
+/// Which sound gives way when two collide, highest first (ROUTINE-FORMAT.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    /// The rest phrase, alone in its period.
+    Announcement,
+    Countdown,
+    RepCount,
+    TempoPhrase,
+    Halfway,
+    Cue,
+    SecondsCount,
+}
+
+/// A sound that wants to start at a fixed offset in its period.
+#[derive(Clone, Debug)]
+pub struct Timed {
+    /// The wanted start, in samples from the period's start.
+    pub offset: u64,
+    /// The latest start that still serves the sound's purpose; equal to
+    /// `offset` for sounds that must be exact (countdowns, ticks).
+    pub latest: u64,
+    pub sound: Sound,
+    pub priority: Priority,
+    pub rep: Option<u32>,
+    /// Where the routine asked for it, if it did (cues, tempo phrases).
+    pub span: Option<Span>,
+}
+
+/// A timed stretch of the session whose length is part of the contract.
+#[derive(Clone, Debug)]
+pub struct Period {
+    pub kind: PeriodKind,
+    /// Exact length in samples.
+    pub len: u64,
+    pub place: Place,
+    /// A start tone at offset 0 (work periods).
+    pub start_tone: bool,
+    /// An end tone at offset `len` (work periods).
+    pub end_tone: bool,
+    pub sounds: Vec<Timed>,
+}
+
+/// One step of the script.
+#[derive(Clone, Debug)]
+pub enum Step {
+    /// An announcement line, spoken after whatever came before.
+    Say { text: String, place: Place },
+    Period(Period),
+}
+
+/// What the plan needs to know about each exercise to name it.
+#[derive(Clone, Debug)]
+pub struct ExerciseInfo {
+    pub name: String,
+    pub sides: Vec<String>,
+    pub sets: u32,
+    pub span: Span,
+}
+
+/// A routine as a sequence of announcements and timed periods.
+#[derive(Clone, Debug)]
+pub struct Script {
+    pub title: String,
+    pub exercises: Vec<ExerciseInfo>,
+    pub steps: Vec<Step>,
+}
+
+impl Script {
+    /// Every distinct text the script speaks, in first-use order.
+    pub fn texts(&self) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let mut add = |t: &'_ str| {
+            if seen.insert(t.to_string()) {
+                Some(())
+            } else {
+                None
+            }
+        };
+        for step in &self.steps {
+            match step {
+                Step::Say { text, .. } => {
+                    if add(text).is_some() {
+                        out.push(text.as_str());
+                    }
+                }
+                Step::Period(p) => {
+                    for s in &p.sounds {
+                        if let Sound::Speech(t) = &s.sound
+                            && add(t).is_some()
+                        {
+                            out.push(t.as_str());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Builds the script of a routine. Fails only when the session would be
+/// beyond [`MAX_SESSION`] or [`MAX_SOUNDS`].
+pub fn build(routine: &Routine) -> Result<Script, Diagnostic> {
+    check_length(routine)?;
+    let mut b = Builder {
+        routine,
+        steps: Vec::new(),
+        sounds: 0,
+    };
+    b.session()?;
+    Ok(Script {
+        title: routine.title.clone(),
+        exercises: routine
+            .exercises
+            .iter()
+            .map(|e| ExerciseInfo {
+                name: e.name.clone(),
+                sides: e.sides.clone(),
+                sets: e.sets,
+                span: e.span.clone(),
+            })
+            .collect(),
+        steps: b.steps,
+    })
+}
+
+/// The sum of the timed periods, computed without building them.
+fn check_length(routine: &Routine) -> Result<(), Diagnostic> {
+    let mut per_round: u128 = 0;
+    for (i, e) in routine.exercises.iter().enumerate() {
+        let units = (e.sets as u128) * (e.sides.len().max(1) as u128);
+        let work = match &e.work {
+            Work::Hold(h) => h.time.micros() as u128,
+            Work::Reps(r) => r.reps as u128 * r.rep_time().micros() as u128,
+        };
+        let sides = e.sides.len().max(1) as u128;
+        per_round += units * work
+            + e.get_ready.micros() as u128
+            + (e.sets as u128) * (sides - 1) * e.switch.micros() as u128
+            + (e.sets as u128 - 1) * e.set_rest.micros() as u128;
+        if i + 1 < routine.exercises.len() {
+            per_round += e.rest.micros() as u128;
+        }
+    }
+    let total = per_round * routine.rounds as u128
+        + (routine.rounds as u128 - 1) * routine.round_rest.micros() as u128;
+    if total > MAX_SESSION.micros() as u128 {
+        let hours = total / 3_600_000_000;
+        return Err(Diagnostic::error(
+            0..0,
+            format!(
+                "this routine would last more than {hours} hours; a session may be at most {} hours long",
+                MAX_SESSION.micros() / 3_600_000_000
+            ),
+        ));
+    }
+    Ok(())
+}
+
+struct Builder<'r> {
+    routine: &'r Routine,
+    steps: Vec<Step>,
+    sounds: usize,
+}
+
+const SECOND: u64 = SAMPLE_RATE as u64;
+
+impl Builder<'_> {
+    fn say(&mut self, text: String, place: &Place) {
+        self.sounds += 1;
+        self.steps.push(Step::Say {
+            text,
+            place: place.clone(),
+        });
+    }
+
+    fn period(&mut self, period: Period, span: &Span) -> Result<(), Diagnostic> {
+        self.sounds += period.sounds.len() + 2;
+        if self.sounds > MAX_SOUNDS {
+            return Err(Diagnostic::error(
+                span.clone(),
+                format!(
+                    "this routine has more than {MAX_SOUNDS} sounds by here; make holds shorter, counts rarer or reps fewer"
+                ),
+            ));
+        }
+        if period.len > 0 || period.kind == PeriodKind::Work {
+            self.steps.push(Step::Period(period));
+        }
+        Ok(())
+    }
+
+    fn session(&mut self) -> Result<(), Diagnostic> {
+        let r = self.routine;
+        let phrases = &r.phrases;
+        let base = Values {
+            title: &r.title,
+            rounds: r.rounds,
+            ..Values::default()
+        };
+        self.say(
+            phrases.fill(PhraseKey::Start, &base),
+            &Place {
+                round: 1,
+                ..Place::default()
+            },
+        );
+        for round in 1..=r.rounds {
+            let round_place = Place {
+                round,
+                ..Place::default()
+            };
+            if r.rounds > 1 {
+                let v = Values {
+                    round,
+                    ..base.clone()
+                };
+                self.say(phrases.fill(PhraseKey::Round, &v), &round_place);
+            }
+            for (index, ex) in r.exercises.iter().enumerate() {
+                self.exercise(round, index, ex)?;
+                let place = Place {
+                    round,
+                    exercise: Some(index),
+                    ..Place::default()
+                };
+                let last_exercise = index + 1 == r.exercises.len();
+                if last_exercise && round == r.rounds {
+                    self.say(phrases.fill(PhraseKey::Done, &base), &place);
+                } else {
+                    let (len, next) = if last_exercise {
+                        (r.round_rest, &r.exercises[0].name)
+                    } else {
+                        (ex.rest, &r.exercises[index + 1].name)
+                    };
+                    let v = Values {
+                        next,
+                        name: &ex.name,
+                        ..base.clone()
+                    };
+                    self.rest(len, phrases.fill(PhraseKey::Rest, &v), place, &ex.span)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn rest(&mut self, len: Dur, text: String, place: Place, span: &Span) -> Result<(), Diagnostic> {
+        let len = len.samples();
+        let offset = TONE_GAP;
+        let sounds = vec![Timed {
+            offset,
+            latest: len,
+            sound: Sound::Speech(text),
+            priority: Priority::Announcement,
+            rep: None,
+            span: None,
+        }];
+        self.period(
+            Period {
+                kind: PeriodKind::Rest,
+                len,
+                place,
+                start_tone: false,
+                end_tone: false,
+                sounds,
+            },
+            span,
+        )
+    }
+
+    fn exercise(&mut self, round: u32, index: usize, ex: &Exercise) -> Result<(), Diagnostic> {
+        let phrases = &self.routine.phrases;
+        let sides = ex.sides.len().max(1);
+        for set in 1..=ex.sets {
+            for side in 0..sides {
+                let place = Place {
+                    round,
+                    exercise: Some(index),
+                    set: Some(set),
+                    side: (!ex.sides.is_empty()).then_some(side),
+                    rep: None,
+                };
+                let v = Values {
+                    title: &self.routine.title,
+                    name: &ex.name,
+                    side: ex.sides.get(side).map_or("", String::as_str),
+                    set,
+                    sets: ex.sets,
+                    round,
+                    rounds: self.routine.rounds,
+                    next: "",
+                };
+                let (kind, len) = if set == 1 && side == 0 {
+                    self.say(phrases.fill(PhraseKey::Exercise, &v), &place);
+                    for line in &ex.say {
+                        self.say(line.clone(), &place);
+                    }
+                    if ex.sets > 1 {
+                        self.say(phrases.fill(PhraseKey::Set, &v), &place);
+                    }
+                    if !ex.sides.is_empty() {
+                        self.say(phrases.fill(PhraseKey::Side, &v), &place);
+                    }
+                    (PeriodKind::GetReady, ex.get_ready)
+                } else if side == 0 {
+                    self.say(phrases.fill(PhraseKey::Set, &v), &place);
+                    if !ex.sides.is_empty() {
+                        self.say(phrases.fill(PhraseKey::Side, &v), &place);
+                    }
+                    (PeriodKind::SetRest, ex.set_rest)
+                } else {
+                    self.say(phrases.fill(PhraseKey::Switch, &v), &place);
+                    (PeriodKind::Switch, ex.switch)
+                };
+                let len = len.samples();
+                let sounds = countdown(ex, len, 0);
+                self.period(
+                    Period {
+                        kind,
+                        len,
+                        place: place.clone(),
+                        start_tone: false,
+                        end_tone: false,
+                        sounds,
+                    },
+                    &ex.span,
+                )?;
+                let budget = MAX_SOUNDS.saturating_sub(self.sounds);
+                let work = match &ex.work {
+                    Work::Hold(h) => hold(ex, h, phrases.fill(PhraseKey::Halfway, &v), budget),
+                    Work::Reps(r) => reps(ex, r, budget),
+                };
+                self.period(
+                    Period {
+                        kind: PeriodKind::Work,
+                        len: work.0,
+                        place,
+                        start_tone: true,
+                        end_tone: true,
+                        sounds: work.1,
+                    },
+                    &ex.span,
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The countdown into the tone at the end of a period of `len` samples:
+/// "N" exactly N seconds before it, from the largest N that fits after
+/// `earliest`.
+fn countdown(ex: &Exercise, len: u64, earliest: u64) -> Vec<Timed> {
+    (1..=ex.countdown as u64)
+        .rev()
+        .filter(|n| n * SECOND <= len && len - n * SECOND >= earliest)
+        .map(|n| {
+            let offset = len - n * SECOND;
+            Timed {
+                offset,
+                latest: offset,
+                sound: match ex.count {
+                    Count::Tone => Sound::Tone(ToneKind::Countdown),
+                    Count::Voice | Count::Off => Sound::Speech(n.to_string()),
+                },
+                priority: Priority::Countdown,
+                rep: None,
+                span: None,
+            }
+        })
+        .collect()
+}
+
+/// A hold's length and sounds.
+/// Generation stops a little past `budget` sounds: the caller then refuses
+/// the routine, and no routine can make this allocate without bound.
+fn hold(ex: &Exercise, h: &Hold, halfway: String, budget: usize) -> (u64, Vec<Timed>) {
+    let len = h.time.samples();
+    // Speech in a work period starts after the start tone.
+    let earliest = after_tone(ToneKind::Start);
+    let mut sounds = countdown(ex, len, earliest);
+    let countdown_from = sounds.first().map_or(len, |t| t.offset);
+    let us = h.time.micros();
+
+    if h.halfway && h.time >= Dur::from_secs(20) {
+        let offset = Dur::from_micros(us / 2).samples();
+        sounds.push(Timed {
+            offset,
+            latest: offset + 2 * SECOND,
+            sound: Sound::Speech(halfway),
+            priority: Priority::Halfway,
+            rep: None,
+            span: None,
+        });
+    }
+    for cue in &h.cues {
+        match cue.when {
+            CueTime::At(at) => sounds.push(Timed {
+                offset: at.samples(),
+                latest: len,
+                sound: Sound::Speech(cue.say.clone()),
+                priority: Priority::Cue,
+                rep: None,
+                span: Some(cue.span.clone()),
+            }),
+            CueTime::Every(every) => {
+                let step = every.micros();
+                let mut k = 1;
+                while k * step < us && sounds.len() <= budget {
+                    sounds.push(Timed {
+                        offset: Dur::from_micros(k * step).samples(),
+                        latest: Dur::from_micros(((k + 1) * step).min(us)).samples(),
+                        sound: Sound::Speech(cue.say.clone()),
+                        priority: Priority::Cue,
+                        rep: None,
+                        span: Some(cue.span.clone()),
+                    });
+                    k += 1;
+                }
+            }
+        }
+    }
+    if let Some(every) = h.count_every
+        && ex.count != Count::Off
+    {
+        let step = every.micros();
+        let mut k = 1;
+        while k * step < us && sounds.len() <= budget {
+            let offset = Dur::from_micros(k * step).samples();
+            // The countdown speaks over the last seconds; counting on into
+            // it would only be dropped.
+            if offset >= countdown_from {
+                break;
+            }
+            let sound = match ex.count {
+                Count::Tone => Sound::Tone(ToneKind::Tick),
+                _ => Sound::Speech(seconds_text(k * step)),
+            };
+            let fixed = matches!(sound, Sound::Tone(_));
+            sounds.push(Timed {
+                offset,
+                latest: if fixed {
+                    offset
+                } else {
+                    Dur::from_micros(((k + 1) * step).min(us)).samples()
+                },
+                sound,
+                priority: Priority::SecondsCount,
+                rep: None,
+                span: None,
+            });
+            k += 1;
+        }
+    }
+    (len, sounds)
+}
+
+/// Elapsed time as a count speaks it: whole seconds, or seconds with a
+/// fraction ("90", "2.5").
+fn seconds_text(us: u64) -> String {
+    let whole = us / 1_000_000;
+    let frac = us % 1_000_000;
+    if frac == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{}", format!("{frac:06}").trim_end_matches('0'))
+    }
+}
+
+/// A reps period's length and sounds.
+fn reps(ex: &Exercise, r: &Reps, budget: usize) -> (u64, Vec<Timed>) {
+    let rep_us = r.rep_time().micros();
+    let len = Dur::from_micros(r.reps as u64 * rep_us).samples();
+    let earliest = after_tone(ToneKind::Start);
+    let mut sounds = Vec::new();
+    for k in 0..r.reps as u64 {
+        if sounds.len() > budget {
+            break;
+        }
+        let rep = Some(k as u32 + 1);
+        let mut phase_us = k * rep_us;
+        for (j, phase) in r.tempo.iter().enumerate() {
+            let start = Dur::from_micros(phase_us).samples();
+            phase_us += phase.time.micros();
+            let end = Dur::from_micros(phase_us).samples();
+            // The first rep starts with the start tone; its words follow it.
+            let at = if k == 0 && j == 0 { earliest } else { start };
+            let span = Some(phase.span.clone());
+            if j == 0 && ex.count == Count::Voice {
+                let number = k + 1;
+                let text = match &phase.say {
+                    Some(say) => format!("{number}, {say}"),
+                    None => number.to_string(),
+                };
+                sounds.push(Timed {
+                    offset: at,
+                    latest: end.max(at),
+                    sound: Sound::Speech(text),
+                    priority: Priority::RepCount,
+                    rep,
+                    span,
+                });
+                continue;
+            }
+            let mut phrase_at = at;
+            if j == 0 && ex.count == Count::Tone && k > 0 {
+                sounds.push(Timed {
+                    offset: start,
+                    latest: start,
+                    sound: Sound::Tone(ToneKind::Tick),
+                    priority: Priority::RepCount,
+                    rep,
+                    span: span.clone(),
+                });
+                phrase_at = start + after_tone(ToneKind::Tick);
+            }
+            if let Some(say) = &phase.say {
+                sounds.push(Timed {
+                    offset: phrase_at,
+                    latest: end.max(phrase_at),
+                    sound: Sound::Speech(say.clone()),
+                    priority: Priority::TempoPhrase,
+                    rep,
+                    span,
+                });
+            }
+        }
+    }
+    (len, sounds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routine::{SourceFile, load};
+
+    fn script(text: &str) -> Script {
+        let routine = load::parse(&SourceFile::new("t.toml", text)).expect("valid routine");
+        build(&routine).expect("script builds")
+    }
+
+    fn says(s: &Script) -> Vec<&str> {
+        s.steps
+            .iter()
+            .filter_map(|st| match st {
+                Step::Say { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn periods(s: &Script) -> Vec<(PeriodKind, u64)> {
+        s.steps
+            .iter()
+            .filter_map(|st| match st {
+                Step::Period(p) => Some((p.kind, p.len)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn announcements_follow_sets_and_sides() {
+        let s = script(
+            r#"title = "T"
+[[exercise]]
+name = "Lunge"
+say = "Step forward."
+sets = 2
+sides = ["Left", "Right"]
+hold = "10s"
+switch = "2s"
+set_rest = "7s"
+"#,
+        );
+        assert_eq!(
+            says(&s),
+            [
+                "T.",
+                "Lunge.",
+                "Step forward.",
+                "Set 1 of 2.",
+                "Left.",
+                "Switch sides. Right.",
+                "Set 2 of 2.",
+                "Left.",
+                "Switch sides. Right.",
+                "Routine complete. Well done."
+            ]
+        );
+        let sec = SECOND;
+        assert_eq!(
+            periods(&s),
+            [
+                (PeriodKind::GetReady, 5 * sec),
+                (PeriodKind::Work, 10 * sec),
+                (PeriodKind::Switch, 2 * sec),
+                (PeriodKind::Work, 10 * sec),
+                (PeriodKind::SetRest, 7 * sec),
+                (PeriodKind::Work, 10 * sec),
+                (PeriodKind::Switch, 2 * sec),
+                (PeriodKind::Work, 10 * sec),
+            ]
+        );
+    }
+
+    #[test]
+    fn rounds_rest_between_exercises_and_rounds() {
+        let s = script(
+            r#"title = "T"
+rounds = 2
+round_rest = "30s"
+[[exercise]]
+name = "A"
+hold = "5s"
+rest = "8s"
+[[exercise]]
+name = "B"
+reps = 2
+rest = "9s"
+"#,
+        );
+        let kinds: Vec<_> = periods(&s);
+        let sec = SECOND;
+        assert_eq!(
+            kinds,
+            [
+                (PeriodKind::GetReady, 5 * sec),
+                (PeriodKind::Work, 5 * sec),
+                (PeriodKind::Rest, 8 * sec),
+                (PeriodKind::GetReady, 5 * sec),
+                (PeriodKind::Work, 6 * sec),
+                (PeriodKind::Rest, 30 * sec),
+                (PeriodKind::GetReady, 5 * sec),
+                (PeriodKind::Work, 5 * sec),
+                (PeriodKind::Rest, 8 * sec),
+                (PeriodKind::GetReady, 5 * sec),
+                (PeriodKind::Work, 6 * sec),
+            ]
+        );
+        assert_eq!(says(&s)[..3], ["T.", "Round 1 of 2.", "A."]);
+        assert!(says(&s).contains(&"Round 2 of 2."));
+    }
+
+    #[test]
+    fn countdown_sits_whole_seconds_before_the_tone() {
+        let s = script(
+            "title = \"T\"\n[[exercise]]\nname = \"A\"\nhold = \"10s\"\nget_ready = \"2.5s\"\ncountdown = 5\n",
+        );
+        let Step::Period(get_ready) = &s.steps[2] else {
+            panic!()
+        };
+        let offsets: Vec<(u64, Sound)> = get_ready
+            .sounds
+            .iter()
+            .map(|t| (t.offset, t.sound.clone()))
+            .collect();
+        let len = get_ready.len;
+        assert_eq!(len, 55_125);
+        assert_eq!(
+            offsets,
+            [
+                (len - 2 * SECOND, Sound::Speech("2".into())),
+                (len - SECOND, Sound::Speech("1".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn reps_with_tempo_place_every_phase_exactly() {
+        let s = script(
+            r#"title = "T"
+[[exercise]]
+name = "Cat-cow"
+reps = 3
+tempo = [{ say = "In.", time = "1.5s" }, { say = "Out.", time = "2.25s" }]
+"#,
+        );
+        let Step::Period(work) = &s.steps[3] else {
+            panic!()
+        };
+        assert_eq!(work.len, Dur::from_millis(3 * 3750).samples());
+        let got: Vec<(u64, &Sound, Option<u32>)> = work
+            .sounds
+            .iter()
+            .map(|t| (t.offset, &t.sound, t.rep))
+            .collect();
+        let at = |ms: u64| Dur::from_millis(ms).samples();
+        let first = after_tone(ToneKind::Start);
+        assert_eq!(
+            got,
+            [
+                (first, &Sound::Speech("1, In.".into()), Some(1)),
+                (at(1500), &Sound::Speech("Out.".into()), Some(1)),
+                (at(3750), &Sound::Speech("2, In.".into()), Some(2)),
+                (at(5250), &Sound::Speech("Out.".into()), Some(2)),
+                (at(7500), &Sound::Speech("3, In.".into()), Some(3)),
+                (at(9000), &Sound::Speech("Out.".into()), Some(3)),
+            ]
+        );
+    }
+
+    #[test]
+    fn count_tone_ticks_reps_and_pips_the_countdown() {
+        let s = script(
+            r#"title = "T"
+[[exercise]]
+name = "A"
+reps = 3
+count = "tone"
+tempo = [{ say = "Up.", time = "2s" }]
+"#,
+        );
+        let Step::Period(get_ready) = &s.steps[2] else {
+            panic!()
+        };
+        assert!(
+            get_ready
+                .sounds
+                .iter()
+                .all(|t| t.sound == Sound::Tone(ToneKind::Countdown))
+        );
+        assert_eq!(get_ready.sounds.len(), 3);
+        let Step::Period(work) = &s.steps[3] else {
+            panic!()
+        };
+        let ticks: Vec<u64> = work
+            .sounds
+            .iter()
+            .filter(|t| t.sound == Sound::Tone(ToneKind::Tick))
+            .map(|t| t.offset)
+            .collect();
+        assert_eq!(ticks, [2 * SECOND, 4 * SECOND]);
+        let ups: Vec<u64> = work
+            .sounds
+            .iter()
+            .filter(|t| t.sound == Sound::Speech("Up.".into()))
+            .map(|t| t.offset)
+            .collect();
+        assert_eq!(
+            ups,
+            [
+                after_tone(ToneKind::Start),
+                2 * SECOND + after_tone(ToneKind::Tick),
+                4 * SECOND + after_tone(ToneKind::Tick)
+            ]
+        );
+    }
+
+    #[test]
+    fn holds_get_halfway_cues_and_counts() {
+        let s = script(
+            r#"title = "T"
+[[exercise]]
+name = "A"
+hold = "30s"
+count_every = "10s"
+cues = [{ at = "5s", say = "Breathe." }, { every = "12s", say = "Relax." }]
+"#,
+        );
+        let Step::Period(work) = &s.steps[3] else {
+            panic!()
+        };
+        let mut got: Vec<(u64, String)> = work
+            .sounds
+            .iter()
+            .map(|t| {
+                (
+                    t.offset / SECOND,
+                    match &t.sound {
+                        Sound::Speech(s) => s.clone(),
+                        Sound::Tone(k) => k.name().to_string(),
+                    },
+                )
+            })
+            .collect();
+        got.sort();
+        let want: Vec<(u64, String)> = [
+            (5, "Breathe."),
+            (10, "10"),
+            (12, "Relax."),
+            (15, "Halfway."),
+            (20, "20"),
+            (24, "Relax."),
+            (27, "3"),
+            (28, "2"),
+            (29, "1"),
+        ]
+        .iter()
+        .map(|(a, b)| (*a, b.to_string()))
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn absurd_sessions_are_refused_before_they_are_built() {
+        let text = r#"title = "T"
+rounds = 100
+[[exercise]]
+name = "A"
+hold = "24h"
+"#;
+        let routine = load::parse(&SourceFile::new("t.toml", text)).unwrap();
+        let err = build(&routine).unwrap_err();
+        assert!(err.message.contains("at most 48 hours"), "{}", err.message);
+
+        let text = r#"title = "T"
+[[exercise]]
+name = "A"
+hold = "24h"
+count_every = "100ms"
+"#;
+        let routine = load::parse(&SourceFile::new("t.toml", text)).unwrap();
+        let err = build(&routine).unwrap_err();
+        assert!(err.message.contains("more than 200000 sounds"), "{}", err.message);
+    }
+}

@@ -1,0 +1,219 @@
+//! Voices turn text into speech clips at the session rate. Only this module
+//! runs a synthesizer; clips are cached on disk so a second run of the same
+//! routine synthesizes nothing.
+
+pub mod cache;
+pub mod espeak;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+pub use cache::Cache;
+pub use espeak::Espeak;
+
+/// Mono 16-bit speech at [`crate::SAMPLE_RATE`].
+pub type Clip = Arc<[i16]>;
+
+/// Why a voice could not speak.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VoiceError {
+    /// The engine is not installed; the text says how to install it.
+    Missing(String),
+    /// The engine does not know the voice asked for.
+    UnknownVoice(String),
+    /// The engine ran and failed, or gave something unusable.
+    Failed(String),
+}
+
+impl std::fmt::Display for VoiceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VoiceError::Missing(m) | VoiceError::UnknownVoice(m) | VoiceError::Failed(m) => {
+                f.write_str(m)
+            }
+        }
+    }
+}
+
+impl std::error::Error for VoiceError {}
+
+/// A speech engine with one voice and its settings.
+pub trait Voice: Sync {
+    /// Everything that changes the engine's output apart from the text:
+    /// engine, voice, speed, pitch. Part of the cache key.
+    fn id(&self) -> String;
+
+    /// Speech for `text`, trimmed of leading and trailing silence.
+    fn synthesize(&self, text: &str) -> Result<Vec<i16>, VoiceError>;
+}
+
+/// The clips of a session, by text.
+#[derive(Default, Clone)]
+pub struct Clips {
+    clips: HashMap<String, Clip>,
+    /// How many texts had to be synthesized (not found in the cache).
+    pub synthesized: usize,
+}
+
+impl Clips {
+    pub fn get(&self, text: &str) -> Option<&Clip> {
+        self.clips.get(text)
+    }
+
+    /// Length in samples of the clip for `text` (0 if there is none).
+    pub fn len_of(&self, text: &str) -> u64 {
+        self.clips.get(text).map_or(0, |c| c.len() as u64)
+    }
+
+    pub fn insert(&mut self, text: String, clip: Clip) {
+        self.clips.insert(text, clip);
+    }
+}
+
+/// Show the progress bar only if preparing takes longer than this.
+const SHOW_PROGRESS_AFTER: Duration = Duration::from_millis(300);
+
+/// Clips for every text: from the cache where there, else synthesized in
+/// parallel (and cached). Shows a progress bar on a terminal when this takes
+/// noticeable time. Stops at the first failure.
+pub fn prepare(voice: &dyn Voice, texts: &[&str], cache: &Cache) -> Result<Clips, VoiceError> {
+    let id = voice.id();
+    let mut clips = Clips::default();
+    let mut missing = Vec::new();
+    for text in texts {
+        match cache.get(&id, text) {
+            Some(clip) => clips.insert(text.to_string(), clip.into()),
+            None => missing.push(*text),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(clips);
+    }
+    clips.synthesized = missing.len();
+
+    let bar = ProgressBar::with_draw_target(
+        Some(missing.len() as u64),
+        ProgressDrawTarget::hidden(),
+    );
+    bar.set_style(
+        ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ({eta} left)")
+            .expect("valid template"),
+    );
+    bar.set_message("Preparing speech");
+    let started = Instant::now();
+
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8)
+        .min(missing.len());
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<(usize, Result<Vec<i16>, VoiceError>)>();
+    let result = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, stop, missing) = (&next, &stop, &missing);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(text) = missing.get(i) else { break };
+                    let result = voice.synthesize(text);
+                    if result.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    if tx.send((i, result)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut first_error = None;
+        for (i, result) in rx {
+            match result {
+                Ok(samples) => {
+                    cache.put(&id, missing[i], &samples);
+                    clips.insert(missing[i].to_string(), samples.into());
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+            if bar.is_hidden() && started.elapsed() > SHOW_PROGRESS_AFTER {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
+            bar.inc(1);
+        }
+        first_error.map_or(Ok(()), Err)
+    });
+    bar.finish_and_clear();
+    result.map(|()| clips)
+}
+
+/// Drops silence from both ends of a clip: everything quieter than a
+/// whisper before the first and after the last audible sample.
+pub fn trim_silence(samples: &[i16]) -> &[i16] {
+    const THRESHOLD: u16 = 8;
+    let audible = |x: &i16| x.unsigned_abs() > THRESHOLD;
+    let Some(first) = samples.iter().position(audible) else {
+        return &[];
+    };
+    let last = samples.iter().rposition(audible).unwrap_or(first);
+    &samples[first..=last]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_both_ends() {
+        assert_eq!(trim_silence(&[0, 0, 3, 500, 0, -700, 2, 0]), &[500, 0, -700]);
+        assert_eq!(trim_silence(&[0, 1, -2]), &[] as &[i16]);
+    }
+
+    /// A voice whose clip length follows the text, counting its calls.
+    struct Counting {
+        calls: AtomicUsize,
+    }
+
+    impl Voice for Counting {
+        fn id(&self) -> String {
+            "counting".into()
+        }
+        fn synthesize(&self, text: &str) -> Result<Vec<i16>, VoiceError> {
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            if text == "fail" {
+                return Err(VoiceError::Failed("cannot".into()));
+            }
+            Ok(vec![1000; text.len() * 10])
+        }
+    }
+
+    #[test]
+    fn prepares_in_parallel_and_uses_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path().to_path_buf());
+        let voice = Counting {
+            calls: AtomicUsize::new(0),
+        };
+        let texts: Vec<String> = (0..40).map(|i| format!("text {i}")).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let clips = prepare(&voice, &refs, &cache).unwrap();
+        assert_eq!(clips.synthesized, 40);
+        assert_eq!(clips.len_of("text 7"), 60);
+        assert_eq!(voice.calls.load(Ordering::Relaxed), 40);
+
+        let again = prepare(&voice, &refs, &cache).unwrap();
+        assert_eq!(again.synthesized, 0);
+        assert_eq!(again.len_of("text 39"), 70);
+        assert_eq!(voice.calls.load(Ordering::Relaxed), 40, "all from the cache");
+
+        let err = prepare(&voice, &["fail", "x"], &cache).err();
+        assert_eq!(err, Some(VoiceError::Failed("cannot".into())));
+    }
+}
