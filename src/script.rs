@@ -118,7 +118,10 @@ pub struct Period {
 #[derive(Clone, Debug)]
 pub enum Step {
     /// An announcement line, spoken after whatever came before.
-    Say { text: String, place: Place },
+    Say {
+        text: String,
+        place: Place,
+    },
     Period(Period),
 }
 
@@ -320,7 +323,13 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn rest(&mut self, len: Dur, text: String, place: Place, span: &Span) -> Result<(), Diagnostic> {
+    fn rest(
+        &mut self,
+        len: Dur,
+        text: String,
+        place: Place,
+        span: &Span,
+    ) -> Result<(), Diagnostic> {
         let len = len.samples();
         let offset = TONE_GAP;
         let sounds = vec![Timed {
@@ -888,6 +897,10 @@ count_every = "100ms"
 "#;
         let routine = load::parse(&SourceFile::new("t.toml", text)).unwrap();
         let err = build(&routine).unwrap_err();
-        assert!(err.message.contains("more than 200000 sounds"), "{}", err.message);
+        assert!(
+            err.message.contains("more than 200000 sounds"),
+            "{}",
+            err.message
+        );
     }
 }

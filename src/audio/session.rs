@@ -116,7 +116,8 @@ impl Session {
                 let sound = &self.sounds[*only];
                 let (a, b) = (sound.start.max(from), sound.end().min(to));
                 if a < b {
-                    let src = &sound.samples[(a - sound.start) as usize..(b - sound.start) as usize];
+                    let src =
+                        &sound.samples[(a - sound.start) as usize..(b - sound.start) as usize];
                     out[(a - from) as usize..(b - from) as usize].copy_from_slice(src);
                 }
             }
@@ -129,7 +130,8 @@ impl Session {
                     if a >= b {
                         continue;
                     }
-                    let src = &sound.samples[(a - sound.start) as usize..(b - sound.start) as usize];
+                    let src =
+                        &sound.samples[(a - sound.start) as usize..(b - sound.start) as usize];
                     let dst = &mut self.mix[(a - from) as usize..(b - from) as usize];
                     for (d, s) in dst.iter_mut().zip(src) {
                         *d += *s as i32;

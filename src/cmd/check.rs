@@ -24,7 +24,7 @@ impl Check {
         let found = match find::find(name) {
             Ok(found) => found,
             Err(e) => {
-                print(&format!("{e}\n"))?;
+                print(&format!("{}\n", e.headline()))?;
                 return Ok(true);
             }
         };
@@ -37,7 +37,11 @@ impl Check {
                     diagnostics,
                 };
                 print(&format!("{report}"))?;
-                print(&format!("{}: {}\n", report.source.name, count(report.errors(), "error")))?;
+                print(&format!(
+                    "{}: {}\n",
+                    report.source.name,
+                    count(report.errors(), "error")
+                ))?;
                 return Ok(true);
             }
         };

@@ -73,7 +73,11 @@ pub fn load_routine(name: &str) -> Result<Loaded> {
                 report.errors(),
                 if report.errors() == 1 { "" } else { "s" },
                 if report.errors() == 1 { "it" } else { "them" },
-                if report.errors() == 1 { "it" } else { "them all" },
+                if report.errors() == 1 {
+                    "it"
+                } else {
+                    "them all"
+                },
             )
         }
     }
@@ -97,9 +101,8 @@ pub struct Prepared {
 
 /// Scripts a loaded routine, prepares its speech and lays it out.
 pub fn prepare(loaded: Loaded, args: &VoiceArgs) -> Result<Prepared> {
-    let script = script::build(&loaded.routine).map_err(|d| {
-        anyhow::anyhow!("{}", loaded.found.source.headline(&d))
-    })?;
+    let script = script::build(&loaded.routine)
+        .map_err(|d| anyhow::anyhow!("{}", loaded.found.source.headline(&d)))?;
     let voice = voice_for(&loaded.routine, args);
     let clips = voice::prepare(&voice, &script.texts(), &Cache::new())?;
     let plan = plan::layout(&script, &|text| clips.len_of(text));

@@ -28,7 +28,10 @@ impl Run for Render {
             );
         }
         if output.is_dir() {
-            bail!("{} is a folder; give a file name such as session.wav", output.display());
+            bail!(
+                "{} is a folder; give a file name such as session.wav",
+                output.display()
+            );
         }
         let prepared = prepare(load_routine(&self.routine)?, &self.voice)?;
         let mut session = Session::new(&prepared.plan, &prepared.clips)?;

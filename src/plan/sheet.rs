@@ -156,7 +156,11 @@ impl Plan {
         let mut out = String::new();
         let _ = writeln!(out, "{}", self.title);
         let _ = writeln!(out);
-        let _ = writeln!(out, "{:>10}  {:<10}  {:<44}  where", "time", "period", "sound");
+        let _ = writeln!(
+            out,
+            "{:>10}  {:<10}  {:<44}  where",
+            "time", "period", "sound"
+        );
         for e in &self.events {
             let what = match &e.sound {
                 Sound::Speech(t) => format!("\"{}\"", shorten(t, 42)),
@@ -219,7 +223,14 @@ impl Plan {
 }
 
 /// A sound's JSON fields: kind, text (speech), tone name and frequency.
-fn sound_fields(s: &Sound) -> (&'static str, Option<&str>, Option<&'static str>, Option<u32>) {
+fn sound_fields(
+    s: &Sound,
+) -> (
+    &'static str,
+    Option<&str>,
+    Option<&'static str>,
+    Option<u32>,
+) {
     match s {
         Sound::Speech(t) => ("speech", Some(t.as_str()), None, None),
         Sound::Tone(k) => ("tone", None, Some(k.name()), Some(k.hz())),

@@ -81,19 +81,20 @@ impl SourceFile {
     }
 
     fn snippet(&self, span: &Span) -> Option<String> {
-        let start = span.start.min(self.text.len());
-        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = self.text[start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| start + i);
-        let line = self.text[line_start..line_end].trim_end_matches('\r');
+        let text = self.text.as_str();
+        let start = floor_boundary(text, span.start);
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = text[line_start..line_end].trim_end_matches('\r');
         if line.trim().is_empty() || line.chars().count() > 200 {
             return None;
         }
         let (number, col) = self.line_col(start);
         let width = number.to_string().len();
-        let end = span.end.clamp(start, line_start + line.len());
-        let marks = self.text[start..end].chars().count().max(1);
+        let visible_end = line_start + line.len();
+        let from = start.min(visible_end);
+        let to = floor_boundary(text, span.end.clamp(from, visible_end));
+        let marks = text[from..to].chars().count().max(1);
         let display: String = line
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
@@ -108,12 +109,18 @@ impl SourceFile {
     }
 }
 
-/// 1-based line and character column of `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+/// The largest char boundary at or before `offset`.
+fn floor_boundary(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
+    offset
+}
+
+/// 1-based line and character column of `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_boundary(text, offset);
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -177,8 +184,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -227,6 +234,16 @@ mod tests {
         assert_eq!(
             source.render(&d),
             "r.toml:2:1: error: unknown key \"hodl\"\n  |\n2 | hodl = \"30s\"\n  | ^^^^"
+        );
+        // A span at a line's end, on a CRLF, or past the text still renders.
+        let crlf = SourceFile::new("c.toml", "a = [\r\nb");
+        assert!(
+            crlf.render(&Diagnostic::error(5..9, "x"))
+                .starts_with("c.toml:1:6: error: x")
+        );
+        assert!(
+            crlf.render(&Diagnostic::error(50..60, "x"))
+                .starts_with("c.toml:2:2: error: x")
         );
     }
 }

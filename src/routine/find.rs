@@ -33,11 +33,50 @@ pub struct Found {
 
 /// Why a routine could not be found or read.
 #[derive(Debug)]
-pub struct FindError(pub String);
+pub struct FindError {
+    /// The file, as the user named it, if there is one.
+    pub file: Option<String>,
+    /// Line and column in the file, if the problem has a place.
+    pub at: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl FindError {
+    fn new(message: String) -> FindError {
+        FindError {
+            file: None,
+            at: None,
+            message,
+        }
+    }
+
+    fn in_file(file: &str, message: String) -> FindError {
+        FindError {
+            file: Some(file.to_string()),
+            at: None,
+            message,
+        }
+    }
+
+    /// `file:line:col: error: message`, like every other diagnostic.
+    pub fn headline(&self) -> String {
+        match (&self.file, self.at) {
+            (Some(file), Some((line, col))) => {
+                format!("{file}:{line}:{col}: error: {}", self.message)
+            }
+            (Some(file), None) => format!("{file}: error: {}", self.message),
+            (None, _) => format!("error: {}", self.message),
+        }
+    }
+}
 
 impl std::fmt::Display for FindError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match (&self.file, self.at) {
+            (Some(file), Some((line, col))) => write!(f, "{file}:{line}:{col}: {}", self.message),
+            (Some(file), None) => write!(f, "{file}: {}", self.message),
+            (None, _) => f.write_str(&self.message),
+        }
     }
 }
 
@@ -89,7 +128,7 @@ pub fn find_in(name: &str, dirs: &[PathBuf]) -> Result<Found, FindError> {
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    Err(FindError(message))
+    Err(FindError::new(message))
 }
 
 /// A built-in routine by name.
@@ -131,19 +170,19 @@ pub fn routine_files(dir: &Path) -> Vec<(String, PathBuf)> {
 /// Reads a routine file with the checks a file from a stranger needs: a
 /// regular file (not a folder, FIFO or device), at most 1 MiB, UTF-8.
 pub fn read_file(path: &Path, shown: &str) -> Result<Found, FindError> {
-    let fail = |what: String| FindError(format!("{shown}: {what}"));
+    let fail = |what: String| FindError::in_file(shown, what);
     let meta = fs::metadata(path).map_err(|e| fail(io_reason(&e)))?;
     if meta.is_dir() {
-        return Err(fail("is a folder, not a routine file".into()));
+        return Err(fail("this is a folder, not a routine file".into()));
     }
     if !meta.is_file() {
         return Err(fail(
-            "is not a regular file (a routine must be a .toml file)".into(),
+            "this is not a regular file; a routine must be a .toml file".into(),
         ));
     }
     if meta.len() > MAX_FILE_BYTES as u64 {
         return Err(fail(format!(
-            "is {} bytes; a routine may be at most 1 MiB ({MAX_FILE_BYTES} bytes)",
+            "the file is {} bytes; a routine may be at most 1 MiB ({MAX_FILE_BYTES} bytes)",
             meta.len()
         )));
     }
@@ -156,13 +195,13 @@ pub fn read_file(path: &Path, shown: &str) -> Result<Found, FindError> {
         .map_err(|e| fail(io_reason(&e)))?;
     if bytes.len() > MAX_FILE_BYTES {
         return Err(fail(format!(
-            "is larger than 1 MiB ({MAX_FILE_BYTES} bytes), the most a routine may be"
+            "the file is larger than 1 MiB ({MAX_FILE_BYTES} bytes), the most a routine may be"
         )));
     }
-    let text = decode(bytes).map_err(|(line, col)| {
-        FindError(format!(
-            "{shown}:{line}:{col}: error: the file is not valid UTF-8 text here; save it as UTF-8"
-        ))
+    let text = decode(bytes).map_err(|at| FindError {
+        file: Some(shown.to_string()),
+        at: Some(at),
+        message: "this is not valid UTF-8 text; save the file as UTF-8".into(),
     })?;
     let name = path
         .file_stem()
@@ -215,8 +254,9 @@ mod tests {
         assert!(found.source.text.contains("[[exercise]]"));
         let err = find_in("hamstring-lower-bak", &[]).unwrap_err();
         assert!(
-            err.0
-                .starts_with("no routine named \"hamstring-lower-bak\" (did you mean \"hamstring-lower-back\"?)"),
+            err.message.starts_with(
+                "no routine named \"hamstring-lower-bak\" (did you mean \"hamstring-lower-back\"?)"
+            ),
             "{err}"
         );
     }

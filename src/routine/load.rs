@@ -403,7 +403,9 @@ impl Walker {
             (Some(_), Some(r)) => {
                 self.error(
                     r.key_span.clone(),
-                    format!("{label} has both \"hold\" and \"reps\"; an exercise is one or the other"),
+                    format!(
+                        "{label} has both \"hold\" and \"reps\"; an exercise is one or the other"
+                    ),
                 );
                 None
             }
@@ -544,7 +546,10 @@ impl Walker {
             let time = match f.get("time") {
                 Some(e) => self.duration(e, false),
                 None => {
-                    self.error(item.span(), "a tempo phase needs \"time\", e.g. time = \"4s\"");
+                    self.error(
+                        item.span(),
+                        "a tempo phase needs \"time\", e.g. time = \"4s\"",
+                    );
                     None
                 }
             };
@@ -659,10 +664,14 @@ impl Walker {
             return None;
         }
         let mut out = Vec::new();
+        let mut ok = true;
         for item in items.iter() {
-            out.push(self.text_value("sides", item)?);
+            match self.item_text("sides", item) {
+                Some(t) => out.push(t),
+                None => ok = false,
+            }
         }
-        Some(out)
+        ok.then_some(out)
     }
 
     fn phrases(&mut self, e: &Entry<'_, '_>) -> Option<Phrases> {
@@ -751,6 +760,23 @@ impl Walker {
         }
     }
 
+    /// One text of a list of texts.
+    fn item_text(&mut self, key: &str, v: Value<'_, '_>) -> Option<String> {
+        match v.get_ref() {
+            DeValue::String(s) => self.check_text(key, s, v.span()),
+            other => {
+                self.error(
+                    v.span(),
+                    format!(
+                        "each item of \"{key}\" must be a string, found {}",
+                        kind_name(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     /// Text or list of texts.
     fn texts(&mut self, e: &Entry<'_, '_>) -> Option<Vec<String>> {
         match e.value.get_ref() {
@@ -759,7 +785,7 @@ impl Walker {
                 let mut out = Vec::new();
                 let mut ok = true;
                 for item in items.iter() {
-                    match self.text_value(e.key, item) {
+                    match self.item_text(e.key, item) {
                         Some(t) => out.push(t),
                         None => ok = false,
                     }
@@ -769,7 +795,10 @@ impl Walker {
             DeValue::Array(_) => {
                 self.error(
                     e.span(),
-                    format!("\"{}\" is an empty list; give at least one text or leave it out", e.key),
+                    format!(
+                        "\"{}\" is an empty list; give at least one text or leave it out",
+                        e.key
+                    ),
                 );
                 None
             }
@@ -796,7 +825,9 @@ impl Walker {
         if chars > MAX_TEXT_CHARS {
             self.error(
                 span,
-                format!("\"{key}\" is {chars} characters long; a text may have at most {MAX_TEXT_CHARS}"),
+                format!(
+                    "\"{key}\" is {chars} characters long; a text may have at most {MAX_TEXT_CHARS}"
+                ),
             );
             return None;
         }
@@ -852,7 +883,11 @@ impl Walker {
             other => {
                 self.error(
                     e.span(),
-                    format!("\"{}\" must be true or false, found {}", e.key, kind_name(other)),
+                    format!(
+                        "\"{}\" must be true or false, found {}",
+                        e.key,
+                        kind_name(other)
+                    ),
                 );
                 None
             }
@@ -901,7 +936,10 @@ impl Walker {
                 let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
                 match i64::from_str_radix(&digits, i.radix()) {
                     Ok(n) if n < 0 => {
-                        self.error(e.span(), format!("\"{key}\" must not be negative, found {i}"));
+                        self.error(
+                            e.span(),
+                            format!("\"{key}\" must not be negative, found {i}"),
+                        );
                         return None;
                     }
                     Ok(n) => seconds_to_dur(n as f64).map_err(|err| (err, i.to_string())),
@@ -912,7 +950,10 @@ impl Walker {
                 let text: String = f.as_str().chars().filter(|c| *c != '_').collect();
                 let value: f64 = text.parse().unwrap_or(f64::NAN);
                 if value < 0.0 {
-                    self.error(e.span(), format!("\"{key}\" must not be negative, found {f}"));
+                    self.error(
+                        e.span(),
+                        format!("\"{key}\" must not be negative, found {f}"),
+                    );
                     return None;
                 }
                 seconds_to_dur(value).map_err(|err| (err, f.to_string()))

@@ -177,8 +177,10 @@ impl Template {
                     let allowed = key.slots();
                     let slot = allowed.iter().copied().find(|s| s.name() == name);
                     let Some(slot) = slot else {
-                        let names: Vec<String> =
-                            allowed.iter().map(|s| format!("{{{}}}", s.name())).collect();
+                        let names: Vec<String> = allowed
+                            .iter()
+                            .map(|s| format!("{{{}}}", s.name()))
+                            .collect();
                         let known = Slot::ALL.iter().any(|s| s.name() == name);
                         let what = if known {
                             "has no value in"

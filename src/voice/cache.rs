@@ -43,7 +43,11 @@ impl Cache {
     }
 
     fn path(&self, key: &str) -> Option<PathBuf> {
-        Some(self.dir.as_ref()?.join(format!("{:016x}.pcm", fnv1a(key.as_bytes()))))
+        Some(
+            self.dir
+                .as_ref()?
+                .join(format!("{:016x}.pcm", fnv1a(key.as_bytes()))),
+        )
     }
 
     /// The cached clip of `text` in voice `voice_id`, if there is a sound one.
@@ -63,7 +67,9 @@ impl Cache {
         {
             eprintln!(
                 "warning: cannot write the speech cache in {} ({e}); going on without it",
-                path.parent().map(|p| p.display().to_string()).unwrap_or_default()
+                path.parent()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
             );
         }
     }

@@ -86,7 +86,9 @@ impl Voice for Espeak {
         std::thread::spawn(move || {
             let mut out = Vec::new();
             let mut err = Vec::new();
-            let read = stdout.read_to_end(&mut out).and(stderr.read_to_end(&mut err));
+            let read = stdout
+                .read_to_end(&mut out)
+                .and(stderr.read_to_end(&mut err));
             let _ = tx.send(read.map(|_| (out, err)));
         });
         // Texts are at most a few kilobytes, well within a pipe's buffer,
@@ -143,7 +145,9 @@ fn parse_wav(bytes: &[u8]) -> Result<Vec<i16>, VoiceError> {
         let size = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().expect("4 bytes")) as usize;
         let body = at + 8;
         if id == b"fmt " {
-            let f = bytes.get(body..body + 16).ok_or_else(|| bad("short format chunk"))?;
+            let f = bytes
+                .get(body..body + 16)
+                .ok_or_else(|| bad("short format chunk"))?;
             let format = u16::from_le_bytes([f[0], f[1]]);
             let channels = u16::from_le_bytes([f[2], f[3]]);
             let rate = u32::from_le_bytes([f[4], f[5], f[6], f[7]]);
@@ -197,8 +201,13 @@ mod tests {
 
     #[test]
     fn reads_placeholder_sized_wav_to_the_end() {
-        assert_eq!(parse_wav(&wav(22_050, &[0, 5, -9])).unwrap(), vec![0, 5, -9]);
-        assert!(matches!(parse_wav(&wav(16_000, &[1])), Err(VoiceError::Failed(m)) if m.contains("16000 Hz")));
+        assert_eq!(
+            parse_wav(&wav(22_050, &[0, 5, -9])).unwrap(),
+            vec![0, 5, -9]
+        );
+        assert!(
+            matches!(parse_wav(&wav(16_000, &[1])), Err(VoiceError::Failed(m)) if m.contains("16000 Hz"))
+        );
         assert!(parse_wav(b"nonsense").is_err());
     }
 
@@ -207,15 +216,24 @@ mod tests {
         let mut voice = Espeak::new("en", 160);
         voice.program = "/nonexistent/espeak-ng".into();
         let err = voice.synthesize("hi").unwrap_err();
-        assert!(matches!(&err, VoiceError::Missing(m) if m.contains("sudo apt install espeak-ng")), "{err}");
+        assert!(
+            matches!(&err, VoiceError::Missing(m) if m.contains("sudo apt install espeak-ng")),
+            "{err}"
+        );
     }
 
     #[test]
     fn real_espeak_speaks_trimmed_audio() {
         let voice = Espeak::new("en", 160);
-        let clip = voice.synthesize("Keep your back straight.").expect("espeak-ng is installed");
+        let clip = voice
+            .synthesize("Keep your back straight.")
+            .expect("espeak-ng is installed");
         // About a second and a half of speech, without espeak-ng's padding.
-        assert!((15_000..60_000).contains(&clip.len()), "{} samples", clip.len());
+        assert!(
+            (15_000..60_000).contains(&clip.len()),
+            "{} samples",
+            clip.len()
+        );
         assert!(clip[0].unsigned_abs() > 8 && clip[clip.len() - 1].unsigned_abs() > 8);
         let unknown = Espeak::new("xx-nope", 160).synthesize("hi").unwrap_err();
         assert!(matches!(unknown, VoiceError::UnknownVoice(_)), "{unknown}");

@@ -95,10 +95,8 @@ pub fn prepare(voice: &dyn Voice, texts: &[&str], cache: &Cache) -> Result<Clips
     }
     clips.synthesized = missing.len();
 
-    let bar = ProgressBar::with_draw_target(
-        Some(missing.len() as u64),
-        ProgressDrawTarget::hidden(),
-    );
+    let bar =
+        ProgressBar::with_draw_target(Some(missing.len() as u64), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ({eta} left)")
             .expect("valid template"),
@@ -172,7 +170,10 @@ mod tests {
 
     #[test]
     fn trims_both_ends() {
-        assert_eq!(trim_silence(&[0, 0, 3, 500, 0, -700, 2, 0]), &[500, 0, -700]);
+        assert_eq!(
+            trim_silence(&[0, 0, 3, 500, 0, -700, 2, 0]),
+            &[500, 0, -700]
+        );
         assert_eq!(trim_silence(&[0, 1, -2]), &[] as &[i16]);
     }
 
@@ -211,7 +212,11 @@ mod tests {
         let again = prepare(&voice, &refs, &cache).unwrap();
         assert_eq!(again.synthesized, 0);
         assert_eq!(again.len_of("text 39"), 70);
-        assert_eq!(voice.calls.load(Ordering::Relaxed), 40, "all from the cache");
+        assert_eq!(
+            voice.calls.load(Ordering::Relaxed),
+            40,
+            "all from the cache"
+        );
 
         let err = prepare(&voice, &["fail", "x"], &cache).err();
         assert_eq!(err, Some(VoiceError::Failed("cannot".into())));

@@ -1,0 +1,347 @@
+//! The command line through the real binary: exit codes, output, the clip
+//! cache, voice choice and routine discovery.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use common::*;
+
+const GOOD: &str = "title = \"Quick\"\n[[exercise]]\nname = \"Neck roll\"\nhold = \"8s\"\n";
+
+fn real_espeak() -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("espeak-ng"))
+        .find(|p| p.is_file())
+        .expect("espeak-ng is installed")
+}
+
+/// A folder holding an `espeak-ng` that logs its arguments to `log`, then
+/// runs the real one.
+fn logging_espeak(env: &Env) -> (PathBuf, PathBuf) {
+    let bin = env.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = env.path("espeak.log");
+    let script = format!(
+        "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+        log.display(),
+        real_espeak().display()
+    );
+    let path = bin.join("espeak-ng");
+    std::fs::write(&path, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (bin, log)
+}
+
+fn calls(log: &Path) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn check_passes_good_files_and_warns_without_failing() {
+    let env = Env::new();
+    env.write("good.toml", GOOD);
+    let out = env.run(&["check", "good.toml"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout(&out),
+        "good.toml: ok (1 exercise, 0:17.08 long)\n"
+            .replace("0:17.08", &length_of(&env, "good.toml"))
+    );
+
+    let warned = fixture("cues-holds.toml");
+    let out = env.run(&["check", &warned]);
+    assert_eq!(out.status.code(), Some(0), "warnings alone do not fail");
+    let text = stdout(&out);
+    assert!(
+        text.contains(": warning: \"Breathe.\" in Plank was moved from "),
+        "{text}"
+    );
+    assert!(text.contains("): it would overlap \"1\""), "{text}");
+    assert!(text.trim_end().ends_with("long)"));
+    let out = env.run(&["check", "--strict", &warned]);
+    assert_eq!(out.status.code(), Some(1), "--strict fails on warnings");
+
+    // Several files: all are checked, and one bad file fails the run.
+    env.write("bad.toml", "title = 3\n");
+    let out = env.run(&["check", "good.toml", "bad.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("good.toml: ok"));
+    assert!(text.contains("bad.toml: 2 errors"));
+}
+
+/// The session length `show` reports, as `M:SS.ss`.
+fn length_of(env: &Env, routine: &str) -> String {
+    let plan = env.plan(routine);
+    let centis = (u(&plan["total_samples"]) as f64 / RATE * 100.0).round() as u64;
+    format!(
+        "{}:{:02}.{:02}",
+        centis / 6000,
+        centis / 100 % 60,
+        centis % 100
+    )
+}
+
+#[test]
+fn bundled_routine_checks_clean() {
+    let env = Env::new();
+    let out = env.run(&["check", "--strict", "hamstring-lower-back"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("hamstring-lower-back.toml (built in): ok (5 exercises, "));
+}
+
+#[test]
+fn show_prints_a_cue_sheet_that_matches_the_json() {
+    let env = Env::new();
+    let plan = env.plan("hamstring-lower-back");
+    let out = env.run(&["show", "hamstring-lower-back"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let events = events(&plan);
+    // One line per sound, between the header and the total.
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let first = l.split_whitespace().next().unwrap_or("");
+            first.contains(':')
+                && first.contains('.')
+                && first
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ':' || c == '.')
+        })
+        .collect();
+    assert_eq!(lines.len(), events.len(), "{text}");
+    assert!(text.contains("\"Standing hamstring stretch.\""));
+    assert!(text.contains("[start tone, 880 Hz]"));
+    assert!(text.contains(&format!("({} samples at 22050 Hz)", plan["total_samples"])));
+    assert_eq!(plan["sample_rate"], 22050);
+    for e in events {
+        assert!(e["period"].is_string() && e["round"].is_u64());
+        assert!(u(&e["end_sample"]) > u(&e["start_sample"]));
+    }
+    let cue = events
+        .iter()
+        .find(|e| e["text"] == "Keep your knee straight.")
+        .unwrap();
+    assert_eq!(cue["exercise"], "Standing hamstring stretch");
+    assert_eq!(cue["side"], "Left leg");
+    assert_eq!(cue["period"], "work");
+}
+
+#[test]
+fn a_second_render_runs_no_espeak() {
+    let env = Env::with_own_cache();
+    let (bin, log) = logging_espeak(&env);
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let render = || {
+        let out = env
+            .command()
+            .env("PATH", &path)
+            .args(["render", "hamstring-lower-back", "-o", "a.wav"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    render();
+    let first = calls(&log).len();
+    let plan = env.plan("hamstring-lower-back");
+    let texts: std::collections::HashSet<&str> = events(&plan)
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert_eq!(first, texts.len(), "one espeak-ng run per distinct text");
+    render();
+    assert_eq!(
+        calls(&log).len(),
+        first,
+        "the second render synthesized nothing"
+    );
+}
+
+#[test]
+fn voice_and_speed_reach_espeak_and_language_picks_the_voice() {
+    let env = Env::with_own_cache();
+    let (bin, log) = logging_espeak(&env);
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    env.write(
+        "de.toml",
+        "title = \"Dehnen\"\nlanguage = \"de\"\n[[exercise]]\nname = \"Nacken\"\nhold = 5\n",
+    );
+    let out = env
+        .command()
+        .env("PATH", &path)
+        .args(["show", "de.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        calls(&log).iter().all(|c| c.starts_with("-v de -s 160 ")),
+        "{:?}",
+        calls(&log)
+    );
+
+    std::fs::remove_file(&log).unwrap();
+    let out = env
+        .command()
+        .env("PATH", &path)
+        .args(["show", "de.toml", "--voice", "en-gb", "--speed", "120"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let c = calls(&log);
+    assert!(
+        !c.is_empty() && c.iter().all(|c| c.starts_with("-v en-gb -s 120 ")),
+        "{c:?}"
+    );
+
+    // Slower speech is longer speech.
+    let fast = env.run(&["show", "de.toml", "--json", "--speed", "300"]);
+    let slow = env.run(&["show", "de.toml", "--json", "--speed", "100"]);
+    let total = |o: &std::process::Output| -> u64 {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["total_samples"].as_u64().unwrap()
+    };
+    assert!(total(&slow) > total(&fast));
+
+    let out = env.run(&["show", "de.toml", "--voice", "xx-nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("espeak-ng has no voice \"xx-nope\""),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(&["show", "de.toml", "--speed", "20"]);
+    assert_eq!(out.status.code(), Some(2), "a bad flag is a usage error");
+}
+
+#[test]
+fn a_missing_espeak_is_a_clear_error() {
+    let env = Env::with_own_cache();
+    let empty = env.path("empty-bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = env
+        .command()
+        .env("PATH", &empty)
+        .args(["render", "hamstring-lower-back", "-o", "x.wav"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: espeak-ng was not found, and coach needs it to speak. Install it with `sudo apt install espeak-ng`"),
+        "{err}"
+    );
+    assert!(!env.path("x.wav").exists());
+}
+
+#[test]
+fn list_finds_bundled_local_and_user_routines() {
+    let env = Env::new();
+    env.write("routines/neck.toml", GOOD);
+    env.write("routines/broken.toml", "title = \n");
+    env.write(
+        "data/coach/routines/evening.toml",
+        "title = \"Evening\"\n[[exercise]]\nname = \"Reach\"\nhold = \"6s\"\n",
+    );
+    let out = env.run(&["list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} listed in:\n{text}"))
+            .to_string()
+    };
+    assert!(text.starts_with("NAME "));
+    let bundled = row("hamstring-lower-back");
+    assert!(bundled.contains("Hamstring and lower back relief") && bundled.ends_with("built in"));
+    assert!(bundled.contains(&length_of(&env, "hamstring-lower-back")));
+    let neck = row("neck");
+    assert!(neck.contains("Quick") && neck.contains(&length_of(&env, "neck")));
+    assert!(neck.ends_with("routines/neck.toml"));
+    assert!(row("evening").contains("Evening"));
+    assert!(row("broken").contains("(has errors: coach check routines/broken.toml)"));
+
+    // The names list finds play by name, nearest folder first.
+    let out = env.run(&["show", "evening"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).starts_with("Evening\n"));
+}
+
+#[test]
+fn render_names_its_file_and_refuses_other_formats() {
+    let env = Env::new();
+    env.write("neck.toml", GOOD);
+    let out = env.run(&["render", "neck.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("wrote neck.wav ("));
+    assert_eq!(
+        read_wav(&env.path("neck.wav")).len(),
+        u(&env.plan("neck.toml")["total_samples"])
+    );
+
+    let out = env.run(&["render", "neck.toml", "-o", "neck.mp3"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: neck.mp3: coach writes WAV files; give the output a .wav extension\n"
+    );
+    std::fs::create_dir(env.path("dir.wav")).unwrap();
+    let out = env.run(&["render", "neck.toml", "-o", "dir.wav"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = env.run(&["render", "neck.toml", "-o", "no/such/folder/x.wav"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("error: cannot write no/such/folder/"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    let env = Env::new();
+    let mut child = env
+        .command()
+        .args(["show", "hamstring-lower-back"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(first, "Hamstring and lower back relief\n");
+    assert!(out.status.success());
+    assert!(!stderr(&out).contains("panicked"));
+}
+
+#[test]
+fn help_teaches() {
+    let env = Env::new();
+    let out = env.run(&["--help"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for needle in [
+        "render",
+        "show",
+        "check",
+        "list",
+        "Examples:",
+        "Exit status",
+    ] {
+        assert!(text.contains(needle), "--help mentions {needle}");
+    }
+    let out = env.run(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,207 @@
+//! Helpers for tests that run the real `coach` binary and analyse the WAV
+//! files it writes.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub const RATE: f64 = 22_050.0;
+
+/// A sandbox for one test: its own home, data and cache folders, so tests
+/// never touch the user's files or each other's.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    /// The speech cache; shared between tests unless a test asks for its own.
+    pub cache: PathBuf,
+}
+
+impl Env {
+    /// A sandbox sharing the test run's speech cache (espeak-ng runs once
+    /// per text for the whole test run).
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("shared-cache");
+        Env { dir, cache }
+    }
+
+    /// A sandbox with an empty cache of its own.
+    pub fn with_own_cache() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = dir.path().join("cache");
+        Env { dir, cache }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_coach"));
+        c.current_dir(self.dir.path())
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_CACHE_HOME", &self.cache)
+            .env_remove("NO_COLOR");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("coach runs")
+    }
+
+    /// `coach show ROUTINE --json`, parsed.
+    pub fn plan(&self, routine: &str) -> Value {
+        let out = self.run(&["show", routine, "--json"]);
+        assert!(out.status.success(), "show failed: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).expect("show --json prints JSON")
+    }
+
+    /// `coach render ROUTINE`, read back.
+    pub fn render(&self, routine: &str) -> Vec<i16> {
+        let wav = self.path("out.wav");
+        let out = self.run(&["render", routine, "-o", wav.to_str().unwrap()]);
+        assert!(out.status.success(), "render failed: {}", stderr(&out));
+        read_wav(&wav)
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// The samples of a 16-bit mono 22,050 Hz WAV file.
+pub fn read_wav(path: &Path) -> Vec<i16> {
+    let mut reader = hound::WavReader::open(path).expect("a readable WAV file");
+    let spec = reader.spec();
+    assert_eq!(spec.channels, 1);
+    assert_eq!(spec.sample_rate, 22_050);
+    assert_eq!(spec.bits_per_sample, 16);
+    reader.samples::<i16>().map(|s| s.unwrap()).collect()
+}
+
+/// The power of `samples` at `hz`, relative to the power of a pure sine of
+/// the same energy: near 1 for a pure tone at `hz`, near 0 otherwise.
+pub fn purity(samples: &[i16], hz: f64) -> f64 {
+    let w = 2.0 * std::f64::consts::PI * hz / RATE;
+    let (mut re, mut im, mut energy) = (0.0, 0.0, 0.0);
+    for (i, s) in samples.iter().enumerate() {
+        let x = *s as f64;
+        re += x * (w * i as f64).cos();
+        im += x * (w * i as f64).sin();
+        energy += x * x;
+    }
+    if energy == 0.0 {
+        return 0.0;
+    }
+    (re * re + im * im) / (energy * samples.len() as f64 / 2.0)
+}
+
+pub fn rms(samples: &[i16]) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    (samples.iter().map(|s| (*s as f64).powi(2)).sum::<f64>() / samples.len() as f64).sqrt()
+}
+
+/// A tone found in audio by its sound alone.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FoundTone {
+    pub onset: usize,
+    pub len: usize,
+    pub hz: f64,
+}
+
+/// The tones coach uses, as (frequency, length in ms): start, end,
+/// countdown pip, tick.
+pub const TONES: [(f64, usize); 4] = [(880.0, 300), (587.0, 500), (1175.0, 120), (1568.0, 60)];
+
+/// Finds the tones in `samples` without looking at any plan. Sounds are
+/// the stretches between silences of at least 3 ms; a sound that is a pure
+/// sine at one of the tone frequencies is a tone. A tone may also begin or
+/// end a longer sound, when speech runs straight into it or out of it.
+pub fn find_tones(samples: &[i16]) -> Vec<FoundTone> {
+    const SILENCE: usize = 66; // 3 ms
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < samples.len() {
+        if samples[i] == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i;
+        let mut zeros = 0;
+        while i < samples.len() && zeros < SILENCE {
+            if samples[i] == 0 {
+                zeros += 1;
+            } else {
+                zeros = 0;
+                end = i + 1;
+            }
+            i += 1;
+        }
+        let run = &samples[start..end];
+        if let Some((hz, _)) = TONES.iter().find(|(hz, _)| purity(run, *hz) > 0.9) {
+            found.push(FoundTone {
+                onset: start,
+                len: run.len(),
+                hz: *hz,
+            });
+            continue;
+        }
+        for (hz, ms) in TONES {
+            let len = ms * 22_050 / 1000;
+            if run.len() <= len {
+                continue;
+            }
+            if purity(&run[..len], hz) > 0.9 {
+                found.push(FoundTone {
+                    onset: start,
+                    len,
+                    hz,
+                });
+            }
+            if purity(&run[run.len() - len..], hz) > 0.9 {
+                found.push(FoundTone {
+                    onset: end - len,
+                    len,
+                    hz,
+                });
+            }
+        }
+    }
+    found.sort_by_key(|t| t.onset);
+    found
+}
+
+pub fn events(plan: &Value) -> &Vec<Value> {
+    plan["events"].as_array().expect("events")
+}
+
+pub fn u(v: &Value) -> usize {
+    v.as_u64().expect("a sample index") as usize
+}
