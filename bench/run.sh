@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# `make bench`: render speed, memory and cache behaviour of coach, measured
+# on this machine and written to bench/results.md. Numbers only; nothing
+# here passes or fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh hyperfine time
+
+cargo build --release --quiet
+coach=$PWD/target/release/coach
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export HOME=$work XDG_CACHE_HOME=$work/cache XDG_DATA_HOME=$work/data
+
+routine=bench/sixty-minutes.toml
+one_minute=$work/one-minute.toml
+one_round=$work/one-round.toml
+# Shorter sessions cut from the same material.
+sed 's/^rounds = 4$/rounds = 1/' "$routine" > "$one_round"
+cat > "$one_minute" <<'TOML'
+title = "One-minute benchmark"
+[[exercise]]
+name = "Neck rolls"
+say = "Roll your head slowly."
+hold = "40s"
+cues = [{ at = "10s", say = "Relax your shoulders." }]
+TOML
+
+seconds_of() { "$coach" show "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["duration_seconds"])'; }
+
+# hyperfine's mean wall time, in seconds, of a command.
+mean() {
+  local json=$work/hf.json
+  hyperfine --style none --export-json "$json" "$@" >/dev/null
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$json"
+}
+
+rows=()
+for r in "$one_minute" "$one_round" "$routine"; do
+  audio=$(seconds_of "$r")
+  warm=$(mean --warmup 2 --runs 10 "$coach render $r -o $work/out.wav")
+  cold=$(mean --runs 5 --prepare "rm -rf $XDG_CACHE_HOME" "$coach render $r -o $work/out.wav")
+  rows+=("$(python3 -c 'import sys; a,w,c=map(float,sys.argv[1:]); print(f"| {a/60:.1f} min | {w*1000:.0f} ms | {a/w:,.0f}x | {c*1000:.0f} ms | {a/c:,.0f}x |")' "$audio" "$warm" "$cold")")
+done
+
+# Peak memory of a warm 60-minute render (GNU time's maximum resident set).
+"$coach" render "$routine" -o "$work/out.wav" 2>/dev/null
+rss_kb=$(/usr/bin/time -f '%M' "$coach" render "$routine" -o "$work/out.wav" 2>&1 >/dev/null | tail -n1)
+
+# espeak-ng runs on a second render: count them through a logging wrapper.
+mkdir -p "$work/bin"
+real_espeak=$(command -v espeak-ng)
+printf '#!/bin/sh\necho x >> %s/espeak.log\nexec %s "$@"\n' "$work" "$real_espeak" > "$work/bin/espeak-ng"
+chmod +x "$work/bin/espeak-ng"
+rm -rf "$XDG_CACHE_HOME" "$work/espeak.log"
+PATH=$work/bin:$PATH "$coach" render "$routine" -o "$work/out.wav" 2>/dev/null
+first_runs=$(wc -l < "$work/espeak.log")
+PATH=$work/bin:$PATH "$coach" render "$routine" -o "$work/out.wav" 2>/dev/null
+second_runs=$(( $(wc -l < "$work/espeak.log") - first_runs ))
+
+size=$(stat -c %s target/release/coach)
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+
+{
+  echo "# coach benchmarks"
+  echo
+  echo "Measured by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d): $(nproc) cores ($cpu), $(uname -sr), release build."
+  echo
+  echo "## Render to WAV"
+  echo
+  echo "Wall time of \`coach render ROUTINE -o out.wav\`, mean of 10 runs (warm speech cache, after 2 warm-ups)"
+  echo "and of 5 runs with the cache emptied before each (cold: every phrase synthesized by espeak-ng),"
+  echo "timed by hyperfine. Speed is session length divided by wall time."
+  echo
+  echo "| session | warm | warm speed | cold | cold speed |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "## Other figures"
+  echo
+  echo "| what | value | how |"
+  echo "|---|---|---|"
+  echo "| peak memory, 60-minute render, warm | $((rss_kb / 1024)) MiB ($rss_kb KiB) | GNU time's maximum resident set size |"
+  echo "| espeak-ng runs, first render of the 60-minute routine | $first_runs | counted through a logging espeak-ng wrapper on PATH |"
+  echo "| espeak-ng runs, second render | $second_runs | the same |"
+  echo "| binary size | $((size / 1024)) KiB | target/release/coach, stripped |"
+} > bench/results.md
+cat bench/results.md
