@@ -44,7 +44,11 @@ fn complete(block: &str) -> String {
 
 fn check_examples(file: &str, at_least: usize) {
     let blocks = toml_blocks(file);
-    assert!(blocks.len() >= at_least, "{file} has {} examples", blocks.len());
+    assert!(
+        blocks.len() >= at_least,
+        "{file} has {} examples",
+        blocks.len()
+    );
     let env = Env::new();
     for (i, block) in blocks.iter().enumerate() {
         let name = format!("example{i}.toml");
