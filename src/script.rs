@@ -138,6 +138,7 @@ pub struct ExerciseInfo {
 #[derive(Clone, Debug)]
 pub struct Script {
     pub title: String,
+    pub rounds: u32,
     pub exercises: Vec<ExerciseInfo>,
     pub steps: Vec<Step>,
 }
@@ -188,6 +189,7 @@ pub fn build(routine: &Routine) -> Result<Script, Diagnostic> {
     b.session()?;
     Ok(Script {
         title: routine.title.clone(),
+        rounds: routine.rounds,
         exercises: routine
             .exercises
             .iter()

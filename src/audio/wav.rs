@@ -40,10 +40,12 @@ pub fn write(session: &mut Session, path: &Path) -> Result<()> {
         file_name.to_string_lossy(),
         std::process::id()
     ));
-    let result = write_to(session, &tmp, spec).and_then(|()| {
-        std::fs::rename(&tmp, path)
-            .with_context(|| format!("cannot move the finished file to {}", path.display()))
-    });
+    let result = write_to(session, &tmp, spec)
+        .with_context(|| format!("cannot write {}", path.display()))
+        .and_then(|()| {
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot move the finished file to {}", path.display()))
+        });
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -51,8 +53,7 @@ pub fn write(session: &mut Session, path: &Path) -> Result<()> {
 }
 
 fn write_to(session: &mut Session, tmp: &Path, spec: hound::WavSpec) -> Result<()> {
-    let mut writer = hound::WavWriter::create(tmp, spec)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut writer = hound::WavWriter::create(tmp, spec)?;
     let bar = ProgressBar::with_draw_target(Some(session.total()), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template("Rendering {bar:30} {percent}% ({eta} left)")

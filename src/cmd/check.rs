@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::{Exit, Run, prepare, print};
+use super::{Exit, Run, prepare_script, print};
 use crate::cli::Check;
 use crate::plan::clock;
 use crate::routine::{Diagnostic, Report, find, load};
@@ -45,17 +45,20 @@ impl Check {
                 return Ok(true);
             }
         };
-        if let Err(d) = script::build(&routine) {
-            let report = Report {
-                source,
-                diagnostics: vec![d],
-            };
-            print(&format!("{report}"))?;
-            print(&format!("{}: 1 error\n", report.source.name))?;
-            return Ok(true);
-        }
+        let script = match script::build(&routine) {
+            Ok(script) => script,
+            Err(d) => {
+                let report = Report {
+                    source,
+                    diagnostics: vec![d],
+                };
+                print(&format!("{report}"))?;
+                print(&format!("{}: 1 error\n", report.source.name))?;
+                return Ok(true);
+            }
+        };
         let exercises = routine.exercises.len();
-        let prepared = prepare(super::Loaded { found, routine }, &self.voice)?;
+        let prepared = prepare_script(super::Loaded { found, routine }, &script, &self.voice)?;
         let plan = &prepared.plan;
         let warnings: Vec<Diagnostic> = plan
             .adjustments

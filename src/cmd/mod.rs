@@ -13,7 +13,7 @@ use anyhow::{Result, bail};
 use crate::cli::{Command, VoiceArgs};
 use crate::plan::{self, Plan};
 use crate::routine::{Report, Routine, find, load};
-use crate::script;
+use crate::script::{self, Script};
 use crate::voice::{self, Cache, Clips, Espeak, espeak};
 
 /// How a command ended, as the process exit status.
@@ -103,9 +103,14 @@ pub struct Prepared {
 pub fn prepare(loaded: Loaded, args: &VoiceArgs) -> Result<Prepared> {
     let script = script::build(&loaded.routine)
         .map_err(|d| anyhow::anyhow!("{}", loaded.found.source.headline(&d)))?;
+    prepare_script(loaded, &script, args)
+}
+
+/// Prepares the speech of a script and lays it out.
+pub fn prepare_script(loaded: Loaded, script: &Script, args: &VoiceArgs) -> Result<Prepared> {
     let voice = voice_for(&loaded.routine, args);
     let clips = voice::prepare(&voice, &script.texts(), &Cache::new())?;
-    let plan = plan::layout(&script, &|text| clips.len_of(text));
+    let plan = plan::layout(script, &|text| clips.len_of(text));
     Ok(Prepared {
         loaded,
         clips,

@@ -11,12 +11,10 @@ use crate::plan::clock;
 
 impl Run for Render {
     fn run(&self) -> Result<Exit> {
+        let loaded = load_routine(&self.routine)?;
         let output = match &self.output {
             Some(path) => path.clone(),
-            None => {
-                let found = crate::routine::find::find(&self.routine)?;
-                PathBuf::from(format!("{}.wav", found.name))
-            }
+            None => PathBuf::from(format!("{}.wav", loaded.found.name)),
         };
         let is_wav = output
             .extension()
@@ -33,7 +31,7 @@ impl Run for Render {
                 output.display()
             );
         }
-        let prepared = prepare(load_routine(&self.routine)?, &self.voice)?;
+        let prepared = prepare(loaded, &self.voice)?;
         let mut session = Session::new(&prepared.plan, &prepared.clips)?;
         wav::write(&mut session, &output)?;
         eprintln!(

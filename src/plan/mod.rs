@@ -73,6 +73,7 @@ pub struct Adjustment {
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub title: String,
+    pub rounds: u32,
     pub exercises: Vec<ExerciseInfo>,
     /// Length of the session in samples, including the silent lead-in and tail.
     pub total_samples: u64,
@@ -139,6 +140,7 @@ pub fn layout(script: &Script, speech_len: &dyn Fn(&str) -> u64) -> Plan {
     events.sort_by_key(|e| e.start);
     Plan {
         title: script.title.clone(),
+        rounds: script.rounds,
         exercises: script.exercises.clone(),
         total_samples: t + TAIL,
         events,
@@ -291,6 +293,9 @@ impl Plan {
         }
         if let Some(rep) = place.rep {
             parts.push(format!("rep {rep}"));
+        }
+        if self.rounds > 1 && !parts.is_empty() {
+            parts.push(format!("round {}", place.round));
         }
         parts.join(", ")
     }

@@ -1074,6 +1074,88 @@ get_ready = "1.5s"
     }
 
     #[test]
+    fn every_key_is_read() {
+        let r = load(
+            r#"
+title = "Full"
+about = "All keys."
+language = "en-GB"
+rounds = 3
+round_rest = "45s"
+[phrases]
+rest = "Breather. Then {next}."
+[[exercise]]
+name = "Hold"
+say = ["One.", "Two."]
+hold = "1m"
+count = "off"
+count_every = "15s"
+sets = 2
+set_rest = "20s"
+sides = ["Left", "Right", "Middle"]
+switch = "7s"
+get_ready = "4s"
+rest = "12s"
+countdown = 0
+halfway = false
+cues = [{ at = "5s", say = "Five." }, { every = "20s", say = "Twenty." }]
+[[exercise]]
+name = "Reps"
+reps = 9
+tempo = [{ say = "Up.", time = "1.5s" }, { time = "500ms" }]
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (r.about.as_deref(), r.language.as_str(), r.rounds),
+            (Some("All keys."), "en-GB", 3)
+        );
+        assert_eq!(r.round_rest, Dur::from_secs(45));
+        let v = super::super::Values {
+            next: "X",
+            ..Default::default()
+        };
+        assert_eq!(r.phrases.fill(PhraseKey::Rest, &v), "Breather. Then X.");
+        let e = &r.exercises[0];
+        assert_eq!(e.say, ["One.", "Two."]);
+        assert_eq!((e.count, e.sets, e.countdown), (Count::Off, 2, 0));
+        assert_eq!(e.set_rest, Dur::from_secs(20));
+        assert_eq!(e.sides, ["Left", "Right", "Middle"]);
+        assert_eq!(
+            (e.switch, e.get_ready, e.rest),
+            (Dur::from_secs(7), Dur::from_secs(4), Dur::from_secs(12))
+        );
+        let Work::Hold(h) = &e.work else { panic!() };
+        assert_eq!(h.time, Dur::from_secs(60));
+        assert_eq!(h.count_every, Some(Dur::from_secs(15)));
+        assert!(!h.halfway);
+        let cues: Vec<(CueTime, &str)> = h.cues.iter().map(|c| (c.when, c.say.as_str())).collect();
+        assert_eq!(
+            cues,
+            [
+                (CueTime::At(Dur::from_secs(5)), "Five."),
+                (CueTime::Every(Dur::from_secs(20)), "Twenty.")
+            ]
+        );
+        let Work::Reps(reps) = &r.exercises[1].work else {
+            panic!()
+        };
+        assert_eq!(reps.reps, 9);
+        let phases: Vec<(Option<&str>, Dur)> = reps
+            .tempo
+            .iter()
+            .map(|p| (p.say.as_deref(), p.time))
+            .collect();
+        assert_eq!(
+            phases,
+            [
+                (Some("Up."), Dur::from_millis(1500)),
+                (None, Dur::from_millis(500))
+            ]
+        );
+    }
+
+    #[test]
     fn reports_all_errors_in_file_order() {
         let errors = load(
             r#"title = ""
