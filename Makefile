@@ -3,21 +3,21 @@
 
 CARGO ?= cargo
 ROUTINE ?= hamstring-lower-back
-OUT ?= target/$(ROUTINE).wav
 
 .PHONY: setup play test bench
 
 setup:
 	@scripts/setup.sh
 
-## Build coach and render the bundled routine (live playback is on its way).
+## Build coach and play the bundled routine on the default sound device.
 play: setup
 	$(CARGO) build --release --quiet
-	./target/release/coach render $(ROUTINE) -o $(OUT)
-	@echo "The session is in $(OUT): play it with any audio player, e.g. aplay $(OUT)"
+	./target/release/coach play $(ROUTINE)
 
-## Formatting, lints and every test, with real espeak-ng speech.
-test: setup
+## Formatting, lints and every test, with real espeak-ng speech and a real
+## PulseAudio server (started by the tests themselves) for playback.
+test:
+	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --quiet -- -D warnings
 	$(CARGO) test

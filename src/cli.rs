@@ -18,12 +18,13 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "coach", version, propagate_version = true)]
 #[command(after_help = "Examples:
+  coach play hamstring-lower-back              play the bundled routine
   coach list                                   routines you can play, with their lengths
   coach check my-routine.toml                  find mistakes in a routine, with their line and column
   coach show hamstring-lower-back              every sound of a session with its time
   coach render hamstring-lower-back -o s.wav   the whole session as a WAV file
 
-Exit status: 0 success, 1 failure (including a routine with errors), 2 bad command line.")]
+Exit status: 0 success, 1 failure (including a routine with errors), 2 bad command line,\n3 a session stopped with q, 128 + N a session stopped by signal N.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -31,6 +32,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Play(Play),
+    Devices(Devices),
     Render(Render),
     Show(Show),
     Check(Check),
@@ -49,6 +52,54 @@ pub struct VoiceArgs {
     #[arg(long, value_name = "WPM", value_parser = clap::value_parser!(u32).range(80..=450))]
     pub speed: Option<u32>,
 }
+
+/// Play a routine on a sound device.
+///
+/// Every step is spoken and every hold, rep and rest is marked by tones and
+/// counts, exactly on time. On a terminal, keys control the session:
+/// space pauses and resumes (a paused hold continues where it stopped,
+/// after a count-in), n skips to the next exercise, b goes back to the
+/// start of this exercise (twice: the one before), r repeats the current
+/// period, q quits.
+///
+/// Without a keyboard (over SSH, from systemd): SIGUSR1 pauses and resumes,
+/// SIGUSR2 skips to the next exercise, SIGINT and SIGTERM stop. For
+/// example `pkill -USR1 -x coach`.
+///
+/// A session stopped early says how far it got and the --from that
+/// continues it. Exit status: 0 when played to the end, 3 when stopped with
+/// q, 128 + the signal when stopped by one, 1 on failure.
+#[derive(Debug, Args)]
+pub struct Play {
+    /// The routine: a path or a name.
+    #[arg(value_name = "ROUTINE")]
+    pub routine: String,
+
+    /// The output device, as `coach devices` lists it (e.g.
+    /// pulseaudio:alsa_output.usb-speaker or alsa:hw:CARD=Headphones,DEV=0)
+    /// [default: the system's default output].
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Option<String>,
+
+    /// Start at this exercise: its name or its number, from 1.
+    #[arg(long, value_name = "EXERCISE")]
+    pub from: Option<String>,
+
+    /// With --from: the round to start in [default: 1].
+    #[arg(long, value_name = "N")]
+    pub round: Option<u32>,
+
+    /// Show nothing while playing, and take no keys.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub voice: VoiceArgs,
+}
+
+/// List the sound output devices, with the name --device takes.
+#[derive(Debug, Args)]
+pub struct Devices {}
 
 /// Write a whole session to a WAV file (16-bit mono, 22,050 Hz).
 ///

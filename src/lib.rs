@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cmd;
 pub mod paths;
 pub mod plan;
+pub mod player;
 pub mod routine;
 pub mod script;
 pub mod voice;

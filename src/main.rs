@@ -12,17 +12,17 @@ fn main() -> ExitCode {
             // --help and --version are not errors.
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() {
-                Exit::Usage as u8
+                Exit::Usage.code()
             } else {
-                Exit::Success as u8
+                Exit::Success.code()
             });
         }
     };
     match cmd::run(&cli.command) {
-        Ok(exit) => ExitCode::from(exit as u8),
+        Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(Exit::Failure as u8)
+            ExitCode::from(Exit::Failure.code())
         }
     }
 }

@@ -17,6 +17,9 @@ use crate::voice::{Clip, Clips};
 struct Placed {
     start: u64,
     samples: Clip,
+    /// Played again whole after a pause that cut it: announcements and end
+    /// tones, which are outside the timed work and rests.
+    replay: bool,
 }
 
 impl Placed {
@@ -69,9 +72,11 @@ impl Session {
                     .map(|(_, c)| c.clone())
                     .expect("every tone kind is rendered"),
             };
+            let replay = event.period.is_none() || event.sound == Sound::Tone(ToneKind::End);
             sounds.push(Placed {
                 start: event.start,
                 samples,
+                replay,
             });
         }
         sounds.sort_by_key(|p| p.start);
@@ -96,6 +101,28 @@ impl Session {
 
     pub fn remaining(&self) -> u64 {
         self.total - self.pos
+    }
+
+    /// Moves the cursor to `pos`. Sounds that started before it are not
+    /// heard at all: a seek never starts in the middle of a word.
+    pub fn seek(&mut self, pos: u64) {
+        self.pos = pos.min(self.total);
+        self.next = self.sounds.partition_point(|s| s.start < self.pos);
+        self.active.clear();
+    }
+
+    /// Where to continue after a pause at the current position: here, or
+    /// the start of an announcement or end tone that the pause cut, so it
+    /// is heard whole. Timed sounds (cues, counts) are never replayed, so a
+    /// hold never gains time.
+    pub fn resume_point(&self) -> u64 {
+        self.active
+            .iter()
+            .map(|&i| &self.sounds[i])
+            .filter(|s| s.replay && s.start < self.pos && s.end() > self.pos)
+            .map(|s| s.start)
+            .min()
+            .unwrap_or(self.pos)
     }
 
     /// Renders the next samples into `out`; returns how many were written,

@@ -2,7 +2,9 @@
 //! layout and output together.
 
 mod check;
+mod devices;
 mod list;
+mod play;
 mod render;
 mod show;
 
@@ -19,11 +21,29 @@ use crate::voice::{self, Cache, Clips, Espeak, espeak};
 /// How a command ended, as the process exit status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
-    Success = 0,
-    /// Something failed; its message has been printed.
-    Failure = 1,
-    /// The command line was wrong.
-    Usage = 2,
+    /// 0.
+    Success,
+    /// 1: something failed; its message has been printed.
+    Failure,
+    /// 2: the command line was wrong.
+    Usage,
+    /// 3: a session was stopped with `q` before its end.
+    Stopped,
+    /// 128 + the signal that stopped a session (130 for SIGINT, 143 for
+    /// SIGTERM), as shells expect.
+    Signal(i32),
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Failure => 1,
+            Exit::Usage => 2,
+            Exit::Stopped => 3,
+            Exit::Signal(s) => (128 + s).clamp(0, 255) as u8,
+        }
+    }
 }
 
 /// A subcommand.
@@ -33,6 +53,8 @@ pub trait Run {
 
 pub fn run(command: &Command) -> Result<Exit> {
     match command {
+        Command::Play(c) => c.run(),
+        Command::Devices(c) => c.run(),
         Command::Render(c) => c.run(),
         Command::Show(c) => c.run(),
         Command::Check(c) => c.run(),

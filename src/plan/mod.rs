@@ -301,6 +301,63 @@ impl Plan {
     }
 }
 
+/// Where one exercise of one round begins: its first announcement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExerciseStart {
+    pub sample: u64,
+    pub round: u32,
+    pub exercise: usize,
+}
+
+impl Plan {
+    /// The start of every exercise of every round, in order.
+    pub fn exercise_starts(&self) -> Vec<ExerciseStart> {
+        let mut out: Vec<ExerciseStart> = Vec::new();
+        for e in &self.events {
+            let Some(exercise) = e.place.exercise else {
+                continue;
+            };
+            if e.period.is_some() {
+                continue;
+            }
+            let seen = out
+                .iter()
+                .any(|s| s.round == e.place.round && s.exercise == exercise);
+            if !seen {
+                out.push(ExerciseStart {
+                    sample: e.start,
+                    round: e.place.round,
+                    exercise,
+                });
+            }
+        }
+        out
+    }
+
+    /// The exercise being done at `pos`: the last one started by then.
+    pub fn exercise_at(&self, pos: u64) -> Option<ExerciseStart> {
+        self.exercise_starts()
+            .into_iter()
+            .take_while(|s| s.sample <= pos)
+            .last()
+    }
+
+    /// The index of the timed period `pos` is in; a work period's end tone
+    /// counts as part of it.
+    pub fn period_at(&self, pos: u64) -> Option<usize> {
+        self.periods.iter().position(|p| {
+            let end = p.start
+                + p.len
+                + if p.kind == PeriodKind::Work {
+                    ToneKind::End.samples()
+                } else {
+                    0
+                };
+            p.start <= pos && pos < end
+        })
+    }
+}
+
 /// A session time as `M:SS.ss` (or `H:MM:SS.ss`).
 pub fn clock(samples: u64) -> String {
     let centis = (samples as u128 * 100 + SAMPLE_RATE as u128 / 2) / SAMPLE_RATE as u128;

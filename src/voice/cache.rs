@@ -57,6 +57,12 @@ impl Cache {
         decode(&bytes, &key)
     }
 
+    /// Whether a clip of `text` is cached (without reading it).
+    pub fn contains(&self, voice_id: &str, text: &str) -> bool {
+        self.path(&cache_key(voice_id, text))
+            .is_some_and(|p| p.is_file())
+    }
+
     /// Stores a clip. Failures only cost a future synthesis, so they are
     /// reported once and otherwise ignored.
     pub fn put(&self, voice_id: &str, text: &str, samples: &[i16]) {

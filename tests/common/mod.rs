@@ -2,6 +2,8 @@
 //! files it writes.
 #![allow(dead_code)]
 
+pub mod pulse;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -106,7 +108,12 @@ pub fn read_wav(path: &Path) -> Vec<i16> {
 /// The power of `samples` at `hz`, relative to the power of a pure sine of
 /// the same energy: near 1 for a pure tone at `hz`, near 0 otherwise.
 pub fn purity(samples: &[i16], hz: f64) -> f64 {
-    let w = 2.0 * std::f64::consts::PI * hz / RATE;
+    purity_at(samples, hz, RATE)
+}
+
+/// [`purity`] for audio at `rate`.
+pub fn purity_at(samples: &[i16], hz: f64, rate: f64) -> f64 {
+    let w = 2.0 * std::f64::consts::PI * hz / rate;
     let (mut re, mut im, mut energy) = (0.0, 0.0, 0.0);
     for (i, s) in samples.iter().enumerate() {
         let x = *s as f64;
@@ -144,51 +151,68 @@ pub const TONES: [(f64, usize); 4] = [(880.0, 300), (587.0, 500), (1175.0, 120),
 /// sine at one of the tone frequencies is a tone. A tone may also begin or
 /// end a longer sound, when speech runs straight into it or out of it.
 pub fn find_tones(samples: &[i16]) -> Vec<FoundTone> {
-    const SILENCE: usize = 66; // 3 ms
+    find_tones_at(samples, RATE, 0)
+}
+
+/// A stretch of sound: first sample and length.
+pub fn sounds(samples: &[i16], rate: f64, quiet: i16, gap_ms: f64) -> Vec<(usize, usize)> {
+    let gap = (gap_ms * rate / 1000.0) as usize;
     let mut found = Vec::new();
     let mut i = 0;
+    let loud = |x: i16| x.unsigned_abs() > quiet as u16;
     while i < samples.len() {
-        if samples[i] == 0 {
+        if !loud(samples[i]) {
             i += 1;
             continue;
         }
         let start = i;
         let mut end = i;
         let mut zeros = 0;
-        while i < samples.len() && zeros < SILENCE {
-            if samples[i] == 0 {
-                zeros += 1;
-            } else {
+        while i < samples.len() && zeros < gap {
+            if loud(samples[i]) {
                 zeros = 0;
                 end = i + 1;
+            } else {
+                zeros += 1;
             }
             i += 1;
         }
-        let run = &samples[start..end];
-        if let Some((hz, _)) = TONES.iter().find(|(hz, _)| purity(run, *hz) > 0.9) {
+        found.push((start, end - start));
+    }
+    found
+}
+
+/// [`find_tones`] for audio at `rate`, where samples of magnitude up to
+/// `quiet` count as silence (a recording through a resampler is not
+/// digitally silent).
+pub fn find_tones_at(samples: &[i16], rate: f64, quiet: i16) -> Vec<FoundTone> {
+    let mut found = Vec::new();
+    for (start, len) in sounds(samples, rate, quiet, 3.0) {
+        let run = &samples[start..start + len];
+        if let Some((hz, _)) = TONES.iter().find(|(hz, _)| purity_at(run, *hz, rate) > 0.9) {
             found.push(FoundTone {
                 onset: start,
-                len: run.len(),
+                len,
                 hz: *hz,
             });
             continue;
         }
         for (hz, ms) in TONES {
-            let len = ms * 22_050 / 1000;
-            if run.len() <= len {
+            let n = (ms as f64 * rate / 1000.0) as usize;
+            if len <= n {
                 continue;
             }
-            if purity(&run[..len], hz) > 0.9 {
+            if purity_at(&run[..n], hz, rate) > 0.9 {
                 found.push(FoundTone {
                     onset: start,
-                    len,
+                    len: n,
                     hz,
                 });
             }
-            if purity(&run[run.len() - len..], hz) > 0.9 {
+            if purity_at(&run[len - n..], hz, rate) > 0.9 {
                 found.push(FoundTone {
-                    onset: end - len,
-                    len,
+                    onset: start + len - n,
+                    len: n,
                     hz,
                 });
             }

@@ -1,0 +1,307 @@
+//! `coach play`: a session on a sound device, with controls and progress.
+
+use std::sync::mpsc;
+
+use anyhow::{Context, Result, bail};
+
+use super::{Exit, Run, load_routine, voice_for};
+use crate::SAMPLE_RATE;
+use crate::audio::{Session, device};
+use crate::cli::Play;
+use crate::plan::{self, Plan, SPEECH_GAP, clock};
+use crate::player::controls::{self, KeyMode};
+use crate::player::display::Display;
+use crate::player::live::{Handoff, LiveSource, Overlays};
+use crate::player::{self, Ending};
+use crate::routine::{PhraseKey, Routine, Values};
+use crate::script::{self, Script, Step};
+use crate::voice::{self, Cache, Clip, Clips, Voice as _};
+
+/// The count-in before a paused session continues.
+const COUNT_IN: [&str; 3] = ["3", "2", "1"];
+
+impl Run for Play {
+    fn run(&self) -> Result<Exit> {
+        let loaded = load_routine(&self.routine)?;
+        let routine = &loaded.routine;
+        let script = script::build(routine)
+            .map_err(|d| anyhow::anyhow!("{}", loaded.found.source.headline(&d)))?;
+        let from = match &self.from {
+            Some(name) => Some((self.round.unwrap_or(1), find_exercise(routine, name)?)),
+            None => None,
+        };
+        if let (None, Some(_)) = (&self.from, self.round) {
+            bail!("--round goes with --from: say which exercise of that round to start at");
+        }
+        if let Some((round, _)) = from
+            && !(1..=routine.rounds).contains(&round)
+        {
+            bail!(
+                "--round {round}: \"{}\" has {} round{}",
+                routine.title,
+                routine.rounds,
+                if routine.rounds == 1 { "" } else { "s" }
+            );
+        }
+
+        let voice = voice_for(routine, &self.voice);
+        let cache = Cache::new();
+        let values = Values {
+            title: &routine.title,
+            ..Values::default()
+        };
+        let paused = routine.phrases.fill(PhraseKey::Paused, &values);
+        let resumed = routine.phrases.fill(PhraseKey::Resumed, &values);
+        let first = first_text(&script, from);
+        // Everything the first seconds need: the first words and the pause
+        // and resume overlays.
+        let mut early: Vec<&str> = vec![first, &paused, &resumed];
+        early.extend(COUNT_IN);
+        let mut texts = script.texts();
+        texts.extend(early.iter().copied());
+        let warm = texts.iter().all(|t| cache.contains(&voice.id(), t));
+
+        // Signals first, so a stop during start-up is clean too.
+        let (tx, commands) = mpsc::channel();
+        controls::watch_signals(tx.clone()).context("cannot watch for signals")?;
+        let keys = if self.quiet { None } else { KeyMode::enter() };
+        if keys.is_some() {
+            controls::watch_keys(tx);
+        }
+
+        let (plan, clips, output, player, shared) = if warm {
+            let clips = voice::prepare(&voice, &texts, &cache)?;
+            let plan = plan::layout(&script, &|t| clips.len_of(t));
+            let start = start_sample(&plan, from);
+            let session = Session::new(&plan, &clips)?;
+            let output = device::open(self.device.as_deref())?;
+            let player = rodio::Player::connect_new(output.sink.mixer());
+            let (source, shared) =
+                LiveSource::new(session, start, overlays(&clips, &paused, &resumed));
+            player.append(source);
+            (plan, clips, output, player, shared)
+        } else {
+            // Cold: speak the first words as soon as they exist, and lay
+            // out the rest while they are heard.
+            let first_clips = voice::prepare(&voice, &early, &cache)?;
+            let output = device::open(self.device.as_deref())?;
+            let player = rodio::Player::connect_new(output.sink.mixer());
+            let first_clip = first_clips.get(first).cloned().expect("prepared");
+            let (source, shared) =
+                LiveSource::prelude(first_clip, overlays(&first_clips, &paused, &resumed));
+            player.append(source);
+            let clips = voice::prepare(&voice, &texts, &cache)?;
+            let plan = plan::layout(&script, &|t| clips.len_of(t));
+            let start = start_sample(&plan, from);
+            let next = plan
+                .events
+                .iter()
+                .find(|e| e.start > start)
+                .map_or(plan.total_samples, |e| e.start);
+            shared.hand_over(Handoff {
+                session: Session::new(&plan, &clips)?,
+                first: start,
+                next,
+            });
+            (plan, clips, output, player, shared)
+        };
+        drop(clips);
+
+        let mut display = Display::new(self.quiet, plan.total_samples);
+        display.say(&format!(
+            "Playing \"{}\" ({}) on {}",
+            plan.title,
+            clock(plan.total_samples).split('.').next().unwrap_or(""),
+            output.name
+        ));
+        if keys.is_some() {
+            display.say(controls::KEYS);
+        }
+        let ending = player::run(&shared, &|| output.error(), &plan, &commands, &mut display);
+        display.finish();
+        let pos = shared.position();
+        match ending {
+            Ending::Finished => {
+                // The session ends with a second of silence, so the last
+                // sound has been heard once the device holds only that.
+                player.sleep_until_end();
+                drop(keys);
+                if !self.quiet {
+                    eprintln!("Session complete.");
+                }
+                Ok(Exit::Success)
+            }
+            Ending::Quit => {
+                player.stop();
+                drop(keys);
+                eprintln!("{}", self.stopped_at(&plan, routine, pos));
+                Ok(Exit::Stopped)
+            }
+            Ending::Signal(signal) => {
+                player.stop();
+                drop(keys);
+                eprintln!("{}", self.stopped_at(&plan, routine, pos));
+                Ok(Exit::Signal(signal))
+            }
+            Ending::DeviceLost(reason) => {
+                drop(keys);
+                eprintln!("{}", self.stopped_at(&plan, routine, pos));
+                bail!(
+                    "the sound device {} stopped working ({reason}). Was it unplugged or switched off? `coach devices` lists the devices there are and --device picks one; `coach render` writes the session to a file instead.",
+                    output.name
+                )
+            }
+        }
+    }
+}
+
+impl Play {
+    /// How far a session got, and the command that continues it.
+    fn stopped_at(&self, plan: &Plan, routine: &Routine, pos: u64) -> String {
+        let routine_arg = shell_quote(&self.routine);
+        let played = format!(
+            "Stopped at {} of {}",
+            clock(pos).split('.').next().unwrap_or(""),
+            clock(plan.total_samples).split('.').next().unwrap_or("")
+        );
+        let Some(at) = plan.exercise_at(pos) else {
+            return format!("{played}. To start again: coach play {routine_arg}");
+        };
+        let name = &routine.exercises[at.exercise].name;
+        let unique = routine.exercises.iter().filter(|e| &e.name == name).count() == 1;
+        let from = if unique {
+            shell_quote(name)
+        } else {
+            (at.exercise + 1).to_string()
+        };
+        let round = if routine.rounds > 1 {
+            format!(" --round {}", at.round)
+        } else {
+            String::new()
+        };
+        let in_round = if routine.rounds > 1 {
+            format!(" (round {} of {})", at.round, routine.rounds)
+        } else {
+            String::new()
+        };
+        format!(
+            "{played}, in {name}{in_round}. To continue from there: coach play {routine_arg} --from {from}{round}"
+        )
+    }
+}
+
+/// The exercise `--from` names: by name (any case) or by number from 1.
+fn find_exercise(routine: &Routine, wanted: &str) -> Result<usize> {
+    if let Ok(n) = wanted.trim().parse::<usize>() {
+        if (1..=routine.exercises.len()).contains(&n) {
+            return Ok(n - 1);
+        }
+        bail!(
+            "--from {n}: \"{}\" has exercises 1 to {}",
+            routine.title,
+            routine.exercises.len()
+        );
+    }
+    if let Some(i) = routine
+        .exercises
+        .iter()
+        .position(|e| e.name.eq_ignore_ascii_case(wanted.trim()))
+    {
+        return Ok(i);
+    }
+    let names: Vec<&str> = routine.exercises.iter().map(|e| e.name.as_str()).collect();
+    let hint = crate::routine::diag::suggest(wanted, names.iter().copied())
+        .map(|s| format!(" (did you mean \"{s}\"?)"))
+        .unwrap_or_default();
+    bail!(
+        "--from: \"{}\" has no exercise \"{wanted}\"{hint}; its exercises are {}",
+        routine.title,
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// The first words of the session: the title, or the announcement of the
+/// exercise it starts at.
+fn first_text(script: &Script, from: Option<(u32, usize)>) -> &str {
+    script
+        .steps
+        .iter()
+        .find_map(|step| match step {
+            Step::Say { text, place }
+                if from.is_none_or(|(round, ex)| {
+                    place.round == round && place.exercise == Some(ex)
+                }) =>
+            {
+                Some(text.as_str())
+            }
+            _ => None,
+        })
+        .unwrap_or(&script.title)
+}
+
+/// The timeline sample a session starts at: its first sound (no lead-in
+/// silence on a device), or the exercise `--from` named.
+fn start_sample(plan: &Plan, from: Option<(u32, usize)>) -> u64 {
+    let first = plan.events.first().map_or(0, |e| e.start);
+    match from {
+        None => first,
+        Some((round, exercise)) => plan
+            .exercise_starts()
+            .into_iter()
+            .find(|s| s.round == round && s.exercise == exercise)
+            .map_or(first, |s| s.sample),
+    }
+}
+
+/// The pause overlay, and the resume overlay: "Resuming." and a count-in
+/// of whole seconds, ending one second after "1" like any countdown.
+fn overlays(clips: &Clips, paused: &str, resumed: &str) -> Overlays {
+    let get = |t: &str| clips.get(t).cloned().unwrap_or_else(|| Clip::from(vec![]));
+    let resuming = get(resumed);
+    let second = SAMPLE_RATE as usize;
+    let count_from = resuming.len() + SPEECH_GAP as usize;
+    let mut resume = vec![0i16; count_from + COUNT_IN.len() * second];
+    resume[..resuming.len()].copy_from_slice(&resuming);
+    for (k, number) in COUNT_IN.iter().enumerate() {
+        let clip = get(number);
+        let at = count_from + k * second;
+        let end = (at + clip.len()).min(resume.len());
+        for (out, s) in resume[at..end].iter_mut().zip(clip.iter()) {
+            *out = out.saturating_add(*s);
+        }
+    }
+    Overlays {
+        paused: get(paused),
+        resume: resume.into(),
+    }
+}
+
+/// `text` as one shell word.
+fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:+@%".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_quote("hamstring-lower-back"), "hamstring-lower-back");
+        assert_eq!(shell_quote("Cat-cow"), "Cat-cow");
+        assert_eq!(shell_quote("Child's pose"), "'Child'\\''s pose'");
+        assert_eq!(shell_quote("my routine.toml"), "'my routine.toml'");
+    }
+}

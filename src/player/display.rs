@@ -1,0 +1,161 @@
+//! What the listener can see, if they look: on a terminal, a bar for the
+//! current period and one for the session, driven by the timeline position
+//! the audio thread reports; otherwise one plain line per period.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::SAMPLE_RATE;
+use crate::plan::{Plan, clock};
+use crate::script::PeriodKind;
+
+/// How progress is shown.
+pub enum Display {
+    /// Bars on a terminal.
+    Bars {
+        multi: MultiProgress,
+        period: ProgressBar,
+        total: ProgressBar,
+    },
+    /// A line on stderr each time a period starts.
+    Lines { last: Option<usize> },
+    /// Nothing (`--quiet`).
+    Quiet,
+}
+
+fn seconds(samples: u64) -> u64 {
+    samples.div_ceil(SAMPLE_RATE as u64)
+}
+
+/// A length of samples the way a routine writes it: `6s`, `1.5s`, `1m30s`.
+fn length(samples: u64) -> String {
+    let micros = (samples as u128 * 1_000_000 / SAMPLE_RATE as u128) as u64;
+    crate::routine::Dur::from_micros(micros).to_string()
+}
+
+/// A period's kind in a listener's words.
+pub fn period_words(kind: PeriodKind) -> &'static str {
+    match kind {
+        PeriodKind::GetReady => "get ready",
+        PeriodKind::Work => "work",
+        PeriodKind::Switch => "switch sides",
+        PeriodKind::SetRest => "rest between sets",
+        PeriodKind::Rest => "rest",
+    }
+}
+
+impl Display {
+    /// Bars when stderr is a terminal, lines otherwise, nothing if quiet.
+    pub fn new(quiet: bool, total_samples: u64) -> Display {
+        if quiet {
+            return Display::Quiet;
+        }
+        if !std::io::stderr().is_terminal() {
+            return Display::Lines { last: None };
+        }
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10));
+        let period = multi.add(ProgressBar::new(1));
+        period.set_style(
+            ProgressStyle::with_template("{msg:48!} {bar:24.cyan/blue} {prefix:>9}")
+                .expect("valid template")
+                .progress_chars("█▉▊▋▌▍▎▏ "),
+        );
+        let total = multi.add(ProgressBar::new(total_samples));
+        total.set_style(
+            ProgressStyle::with_template("{msg:48!} {bar:24.green/blue} {prefix:>9}")
+                .expect("valid template")
+                .progress_chars("█▉▊▋▌▍▎▏ "),
+        );
+        Display::Bars {
+            multi,
+            period,
+            total,
+        }
+    }
+
+    /// A message above the bars (or on its own line).
+    pub fn say(&self, text: &str) {
+        match self {
+            Display::Bars { multi, .. } => {
+                let _ = multi.println(text);
+            }
+            Display::Lines { .. } => eprintln!("{text}"),
+            Display::Quiet => {}
+        }
+    }
+
+    /// Shows the session at timeline sample `pos`.
+    pub fn update(&mut self, plan: &Plan, pos: u64, paused: bool) {
+        match self {
+            Display::Quiet => {}
+            Display::Lines { last } => {
+                let Some(i) = plan.period_at(pos) else { return };
+                if *last == Some(i) {
+                    return;
+                }
+                *last = Some(i);
+                let p = &plan.periods[i];
+                let place = plan.describe_place(&p.place);
+                eprintln!(
+                    "{}  {} {}: {}",
+                    clock(p.start),
+                    period_words(p.kind),
+                    length(p.len),
+                    place
+                );
+            }
+            Display::Bars { period, total, .. } => {
+                let state = if paused { " · paused" } else { "" };
+                match plan.period_at(pos) {
+                    Some(i) => {
+                        let p = &plan.periods[i];
+                        let place = plan.describe_place(&p.place);
+                        period.set_length(p.len.max(1));
+                        period.set_position(pos.saturating_sub(p.start).min(p.len));
+                        period.set_message(format!("{}: {place}{state}", period_words(p.kind)));
+                        period.set_prefix(format!(
+                            "{}s left",
+                            seconds((p.start + p.len).saturating_sub(pos))
+                        ));
+                    }
+                    None => {
+                        let what = plan
+                            .exercise_at(pos)
+                            .and_then(|s| plan.exercises.get(s.exercise))
+                            .map_or(plan.title.as_str(), |e| e.name.as_str());
+                        period.set_length(1);
+                        period.set_position(0);
+                        period.set_message(format!("{what}{state}"));
+                        period.set_prefix("");
+                    }
+                }
+                total.set_position(pos.min(plan.total_samples));
+                total.set_message(format!(
+                    "{} / {}",
+                    clock(pos).split('.').next().unwrap_or(""),
+                    clock(plan.total_samples).split('.').next().unwrap_or("")
+                ));
+                total.set_prefix(format!(
+                    "{} left",
+                    clock(plan.total_samples.saturating_sub(pos))
+                        .split('.')
+                        .next()
+                        .unwrap_or("")
+                ));
+            }
+        }
+    }
+
+    /// Removes the bars.
+    pub fn finish(&self) {
+        if let Display::Bars { period, total, .. } = self {
+            period.finish_and_clear();
+            total.finish_and_clear();
+        }
+    }
+}
+
+/// How often the display and the controls are looked at.
+pub const TICK: Duration = Duration::from_millis(50);

@@ -1,0 +1,130 @@
+//! Live playback: the session source on a sound device, the controls that
+//! steer it, and the display that follows it. No sound is placed by a clock
+//! here: the controls only move the timeline the audio thread renders.
+
+pub mod controls;
+pub mod display;
+pub mod live;
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use crate::SAMPLE_RATE;
+use crate::plan::Plan;
+use controls::Command;
+use display::{Display, TICK};
+use live::{Request, Shared};
+
+/// How a session ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Played to the end.
+    Finished,
+    /// `q`.
+    Quit,
+    /// SIGINT, SIGTERM or SIGHUP.
+    Signal(i32),
+    /// The device failed or vanished; the text says how.
+    DeviceLost(String),
+}
+
+/// If the timeline does not move for this long while playing, the device
+/// has stopped taking audio.
+const STALL: Duration = Duration::from_secs(5);
+
+/// Where the controls move the timeline, from timeline sample `pos`.
+pub fn target(plan: &Plan, pos: u64, command: Command) -> Option<u64> {
+    let starts = plan.exercise_starts();
+    match command {
+        Command::Next => starts
+            .iter()
+            .find(|s| s.sample > pos)
+            .map(|s| s.sample)
+            // After the last exercise: its closing words.
+            .or_else(|| plan.events.last().map(|e| e.start).filter(|s| *s > pos)),
+        Command::Back => {
+            let current = starts.iter().rposition(|s| s.sample <= pos);
+            match current {
+                None => plan.events.first().map(|e| e.start),
+                // Just after an exercise's start, "back" means the one before.
+                Some(i) if pos - starts[i].sample < 3 * SAMPLE_RATE as u64 && i > 0 => {
+                    Some(starts[i - 1].sample)
+                }
+                Some(i) => Some(starts[i].sample),
+            }
+        }
+        Command::Repeat => match plan.period_at(pos) {
+            Some(i) => {
+                let p = &plan.periods[i];
+                // A hold is repeated with the count-in that led into it.
+                let lead_in = i.checked_sub(1).map(|j| &plan.periods[j]).filter(|q| {
+                    p.kind == crate::script::PeriodKind::Work && q.start + q.len == p.start
+                });
+                Some(lead_in.map_or(p.start, |q| q.start))
+            }
+            None => plan
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.start <= pos)
+                .map(|e| e.start),
+        },
+        _ => None,
+    }
+}
+
+/// Runs the session until it ends, applying commands from `commands` and
+/// updating `display`.
+pub fn run(
+    shared: &Shared,
+    device_error: &dyn Fn() -> Option<String>,
+    plan: &Plan,
+    commands: &Receiver<Command>,
+    display: &mut Display,
+) -> Ending {
+    let mut last_pulled = shared.pulled();
+    let mut last_move = Instant::now();
+    loop {
+        match commands.recv_timeout(TICK) {
+            Ok(command) => {
+                let pos = shared.position();
+                match command {
+                    Command::Quit => return Ending::Quit,
+                    Command::Signal(s) => return Ending::Signal(s),
+                    Command::TogglePause if shared.waiting() => {}
+                    Command::TogglePause => {
+                        shared.request(if shared.paused() {
+                            Request::Resume
+                        } else {
+                            Request::Pause
+                        });
+                    }
+                    other => {
+                        if !shared.waiting()
+                            && let Some(to) = target(plan, pos, other)
+                        {
+                            shared.request(Request::Seek(to));
+                        }
+                    }
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            // No controls at all (both watchers gone): keep playing.
+            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(TICK),
+        }
+        if let Some(e) = device_error() {
+            return Ending::DeviceLost(e);
+        }
+        if shared.finished() {
+            return Ending::Finished;
+        }
+        let pulled = shared.pulled();
+        if pulled != last_pulled {
+            last_pulled = pulled;
+            last_move = Instant::now();
+        } else if last_move.elapsed() > STALL {
+            return Ending::DeviceLost("the sound device stopped taking audio".into());
+        }
+        display.update(plan, shared.position(), shared.paused());
+    }
+}

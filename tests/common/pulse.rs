@@ -1,0 +1,155 @@
+//! A real PulseAudio server for one test, with a null sink whose monitor is
+//! recorded by `parec`: what coach plays, the test hears.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The recording rate: the null sink's own.
+pub const REC_RATE: f64 = 48_000.0;
+
+pub struct Pulse {
+    pub dir: tempfile::TempDir,
+    server: Child,
+}
+
+impl Pulse {
+    /// Starts a server of its own, on its own socket, with a null sink.
+    pub fn start() -> Pulse {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = dir.path().join("run");
+        std::fs::create_dir_all(&runtime).unwrap();
+        let socket = dir.path().join("native");
+        // Clients authenticate with a cookie; the server takes any
+        // (auth-anonymous), but cpal's native client needs one to send.
+        let cookie: Vec<u8> = (0..256u32).map(|i| (i * 7 + 3) as u8).collect();
+        std::fs::write(dir.path().join("cookie"), cookie).unwrap();
+        let server = Command::new("pulseaudio")
+            .args([
+                "--daemonize=no",
+                "--exit-idle-time=-1",
+                "--disallow-exit=yes",
+                "--use-pid-file=no",
+                "-n",
+                "--log-target=stderr",
+            ])
+            .arg(format!(
+                "--load=module-native-protocol-unix socket={} auth-anonymous=1",
+                socket.display()
+            ))
+            .arg("--load=module-null-sink sink_name=test_sink rate=48000 channels=2")
+            .arg("--load=module-always-sink")
+            .env("HOME", dir.path())
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pulseaudio is installed (make test installs it)");
+        let pulse = Pulse { dir, server };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let ok = pulse
+                .command("pactl")
+                .arg("info")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if ok {
+                break;
+            }
+            assert!(Instant::now() < deadline, "PulseAudio did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let set = pulse
+            .command("pactl")
+            .args(["set-default-sink", "test_sink"])
+            .status()
+            .unwrap();
+        assert!(set.success());
+        pulse
+    }
+
+    pub fn server(&self) -> String {
+        format!("unix:{}", self.dir.path().join("native").display())
+    }
+
+    /// Points a command at this server, for libpulse, cpal's native client
+    /// and ALSA's pulse plugin alike.
+    pub fn attach<'a>(&self, c: &'a mut Command) -> &'a mut Command {
+        c.env("PULSE_SERVER", self.server())
+            .env("PULSE_COOKIE", self.dir.path().join("cookie"))
+            .env("XDG_RUNTIME_DIR", self.dir.path().join("run"))
+    }
+
+    pub fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"));
+        self.attach(&mut c);
+        c
+    }
+
+    /// Starts recording the null sink's monitor, mono, at 48 kHz.
+    pub fn record(&self) -> Recording {
+        let path = self.dir.path().join(format!(
+            "rec-{}.raw",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        let file = std::fs::File::create(&path).unwrap();
+        let child = self
+            .command("parec")
+            .args([
+                "-d",
+                "test_sink.monitor",
+                "--format=s16le",
+                "--rate=48000",
+                "--channels=1",
+                "--raw",
+                "--latency-msec=20",
+            ])
+            .stdout(file)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("parec is installed (pulseaudio-utils)");
+        // Let the recorder connect before anything plays.
+        std::thread::sleep(Duration::from_millis(300));
+        Recording { path, child }
+    }
+
+    /// Stops the server, as when a sound server dies or a device vanishes.
+    pub fn kill(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+impl Drop for Pulse {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub struct Recording {
+    path: PathBuf,
+    child: Child,
+}
+
+impl Recording {
+    /// Stops recording and returns the samples.
+    pub fn finish(mut self) -> Vec<i16> {
+        // Whatever was played has reached the monitor within its latency.
+        std::thread::sleep(Duration::from_millis(500));
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let bytes = std::fs::read(&self.path).unwrap();
+        bytes
+            .chunks_exact(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect()
+    }
+}

@@ -1,0 +1,446 @@
+//! Live playback through a real PulseAudio server: each test starts its own
+//! server with a null sink, plays with the real binary, records the sink's
+//! monitor with parec, and measures the recording.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::pulse::{Pulse, REC_RATE};
+use common::*;
+
+/// Samples at or below this are silence in a recording.
+const QUIET: i16 = 2;
+/// The tolerance the timing promise is held to through a sound server.
+const TWO_MS: f64 = 0.002;
+
+fn seconds(samples: usize) -> f64 {
+    samples as f64 / REC_RATE
+}
+
+/// A `coach play` running under `pulse`, with its stderr lines on a channel.
+struct Playing {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    stderr: Vec<String>,
+}
+
+impl Playing {
+    fn start(env: &Env, pulse: &Pulse, args: &[&str]) -> Playing {
+        Playing::start_with(env, pulse, args, Stdio::null())
+    }
+
+    fn start_with(env: &Env, pulse: &Pulse, args: &[&str], stdin: Stdio) -> Playing {
+        let mut command = env.command();
+        pulse.attach(&mut command);
+        let mut child = command
+            .arg("play")
+            .args(args)
+            .stdin(stdin)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Playing {
+            child,
+            lines,
+            stderr: Vec::new(),
+        }
+    }
+
+    /// Waits for a line of coach's output containing `text`.
+    fn wait_for(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(100)) {
+                let found = line.contains(text);
+                self.stderr.push(line);
+                if found {
+                    return;
+                }
+            }
+        }
+        panic!("coach never said {text:?}; it said {:?}", self.stderr);
+    }
+
+    fn signal(&self, signal: i32) {
+        // SAFETY: sends a signal to our own child process.
+        unsafe {
+            libc::kill(self.child.id() as i32, signal);
+        }
+    }
+
+    /// Waits for coach to exit (at most `limit`): its exit code and all it
+    /// printed.
+    fn finish(mut self, limit: Duration) -> (i32, String) {
+        let deadline = Instant::now() + limit;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!(
+                    "coach did not exit within {limit:?}; it said {:?}",
+                    self.stderr
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        while let Ok(line) = self.lines.try_recv() {
+            self.stderr.push(line);
+        }
+        (status.code().unwrap_or(-1), self.stderr.join("\n"))
+    }
+}
+
+/// Plays the short fixture on `device` and holds the recording to the
+/// rendered session: the same tones at the same places, and exact holds
+/// and rests.
+fn plays_exactly_what_render_writes(device: &str) {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    let routine = fixture("play-short.toml");
+    let rendered = find_tones(&env.render(&routine));
+    let recording = pulse.record();
+    let playing = Playing::start(&env, &pulse, &[&routine, "--device", device]);
+    let (code, said) = playing.finish(Duration::from_secs(60));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    assert!(!said.contains("ALSA lib"), "{said}");
+
+    let heard = find_tones_at(&audio, REC_RATE, QUIET);
+    let kinds = |tones: &[FoundTone]| tones.iter().map(|t| t.hz).collect::<Vec<_>>();
+    assert_eq!(
+        kinds(&heard),
+        kinds(&rendered),
+        "the same tones in the same order"
+    );
+    // Hold: start, end. Reps: a pip into the start, start, two ticks, end.
+    assert_eq!(heard.len(), 7);
+    let (h0, r0) = (heard[0].onset, rendered[0].onset);
+    for (h, r) in heard.iter().zip(&rendered) {
+        let heard_at = seconds(h.onset - h0);
+        let rendered_at = (r.onset - r0) as f64 / RATE;
+        assert!(
+            (heard_at - rendered_at).abs() <= TWO_MS,
+            "a {} Hz tone at +{heard_at:.4} s, rendered at +{rendered_at:.4} s",
+            h.hz
+        );
+    }
+    // Holds: start tone to end tone.
+    let starts: Vec<usize> = heard
+        .iter()
+        .filter(|t| t.hz == 880.0)
+        .map(|t| t.onset)
+        .collect();
+    let ends: Vec<usize> = heard
+        .iter()
+        .filter(|t| t.hz == 587.0)
+        .map(|t| t.onset)
+        .collect();
+    for ((s, e), want) in starts.iter().zip(&ends).zip([3.0, 3.6]) {
+        let got = seconds(e - s);
+        assert!(
+            (got - want).abs() <= TWO_MS,
+            "work of {got:.4} s, want {want} s"
+        );
+    }
+    // The rest: from the end of the first end tone to the next announcement,
+    // past the one-word rest phrase.
+    let rest_from = ends[0] + (0.5 * REC_RATE) as usize;
+    let after: Vec<(usize, usize)> = sounds(&audio, REC_RATE, QUIET, 50.0)
+        .into_iter()
+        .filter(|(start, _)| *start >= rest_from)
+        .collect();
+    let rest = seconds(after[1].0 - rest_from);
+    assert!((rest - 2.0).abs() <= TWO_MS, "rest of {rest:.4} s");
+}
+
+#[test]
+fn native_pulseaudio_host_plays_exactly_what_render_writes() {
+    plays_exactly_what_render_writes("pulseaudio:test_sink");
+}
+
+#[test]
+fn alsa_through_pulseaudio_plays_exactly_what_render_writes() {
+    plays_exactly_what_render_writes("alsa:default");
+}
+
+const HOLD: &str = "title = \"Pause test\"
+[[exercise]]
+name = \"Long hold\"
+hold = \"6s\"
+get_ready = \"1s\"
+countdown = 0
+halfway = false
+[[exercise]]
+name = \"Short hold\"
+hold = \"2s\"
+get_ready = \"1s\"
+countdown = 0
+";
+
+#[test]
+fn sigusr1_pauses_and_resumes_without_losing_hold_time() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let recording = pulse.record();
+    let mut playing = Playing::start(&env, &pulse, &["hold.toml"]);
+    playing.wait_for("work 6s");
+    std::thread::sleep(Duration::from_millis(1500));
+    playing.signal(libc::SIGUSR1);
+    std::thread::sleep(Duration::from_millis(2500));
+    playing.signal(libc::SIGUSR1);
+    let (code, said) = playing.finish(Duration::from_secs(60));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
+
+    let tones = find_tones_at(&audio, REC_RATE, QUIET);
+    let hz: Vec<f64> = tones.iter().map(|t| t.hz).collect();
+    assert_eq!(hz, [880.0, 587.0, 880.0, 587.0]);
+    let (start, end) = (tones[0].onset, tones[1].onset);
+    // Between them: "Paused.", "Resuming.", "3", "2", "1".
+    let inside: Vec<usize> = sounds(&audio, REC_RATE, QUIET, 50.0)
+        .into_iter()
+        .map(|(s, _)| s)
+        .filter(|s| *s > start + (0.3 * REC_RATE) as usize && *s < end)
+        .collect();
+    assert_eq!(inside.len(), 5, "pause and resume overlays: {inside:?}");
+    let paused_at = inside[0];
+    let one = inside[4];
+    let resumed_at = one + REC_RATE as usize;
+    let before = seconds(paused_at - start);
+    let after = seconds(end - resumed_at);
+    assert!(
+        (before - 1.5).abs() < 0.3,
+        "paused {before:.3} s into the hold"
+    );
+    assert!(
+        (before + after - 6.0).abs() <= TWO_MS,
+        "the hold played {before:.4} s + {after:.4} s"
+    );
+    assert!(seconds(end - start) > 6.0 + 2.0, "the pause shows as a gap");
+    // The count-in: whole seconds.
+    for pair in inside[2..].windows(2) {
+        assert!((seconds(pair[1] - pair[0]) - 1.0).abs() <= TWO_MS);
+    }
+    // The second exercise is untouched.
+    assert!((seconds(tones[3].onset - tones[2].onset) - 2.0).abs() <= TWO_MS);
+}
+
+#[test]
+fn sigusr2_skips_to_the_next_exercise() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let recording = pulse.record();
+    let mut playing = Playing::start(&env, &pulse, &["hold.toml"]);
+    playing.wait_for("work 6s");
+    std::thread::sleep(Duration::from_millis(1000));
+    playing.signal(libc::SIGUSR2);
+    let (code, said) = playing.finish(Duration::from_secs(60));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    let tones = find_tones_at(&audio, REC_RATE, QUIET);
+    let hz: Vec<f64> = tones.iter().map(|t| t.hz).collect();
+    assert_eq!(
+        hz,
+        [880.0, 880.0, 587.0],
+        "the long hold never ended: it was skipped"
+    );
+    let skipped_after = seconds(tones[1].onset - tones[0].onset);
+    assert!(skipped_after < 6.0, "{skipped_after}");
+    assert!((seconds(tones[2].onset - tones[1].onset) - 2.0).abs() <= TWO_MS);
+}
+
+#[test]
+fn sigterm_stops_cleanly_with_the_resume_hint() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let mut playing = Playing::start(&env, &pulse, &["hold.toml"]);
+    playing.wait_for("work 6s");
+    let sent = Instant::now();
+    playing.signal(libc::SIGTERM);
+    let (code, said) = playing.finish(Duration::from_secs(10));
+    assert!(sent.elapsed() < Duration::from_secs(2), "stops promptly");
+    assert_eq!(code, 143, "{said}");
+    assert!(
+        said.contains(
+            ", in Long hold. To continue from there: coach play hold.toml --from 'Long hold'"
+        ),
+        "{said}"
+    );
+}
+
+#[test]
+fn keys_on_a_terminal_skip_and_quit_and_the_terminal_is_restored() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty fills in two fds we own from here on.
+    let ok = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(ok, 0);
+    // SAFETY: `slave` is an open fd; the child gets its own duplicate.
+    let stdin = unsafe { Stdio::from(std::os::fd::OwnedFd::from_raw_fd_dup(slave)) };
+    let recording = pulse.record();
+    let mut playing = Playing::start_with(&env, &pulse, &["hold.toml"], stdin);
+    let key = |k: &[u8]| {
+        // SAFETY: writes a key to the terminal's master side.
+        unsafe { libc::write(master, k.as_ptr().cast(), k.len()) };
+    };
+    playing.wait_for("work 6s");
+    std::thread::sleep(Duration::from_millis(800));
+    key(b"n");
+    playing.wait_for("work 2s");
+    std::thread::sleep(Duration::from_millis(500));
+    key(b"q");
+    let (code, said) = playing.finish(Duration::from_secs(10));
+    let audio = recording.finish();
+    assert_eq!(code, 3, "{said}");
+    assert!(
+        said.contains(
+            "in Short hold. To continue from there: coach play hold.toml --from 'Short hold'"
+        ),
+        "{said}"
+    );
+    let hz: Vec<f64> = find_tones_at(&audio, REC_RATE, QUIET)
+        .iter()
+        .map(|t| t.hz)
+        .collect();
+    assert_eq!(
+        hz,
+        [880.0, 880.0],
+        "n skipped the first hold, q stopped the second"
+    );
+    // The terminal is back in line mode with echo.
+    // SAFETY: reads the settings of an fd we own.
+    let restored = unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        libc::tcgetattr(slave, &mut t);
+        t.c_lflag & (libc::ICANON | libc::ECHO) == (libc::ICANON | libc::ECHO)
+    };
+    assert!(restored);
+    // SAFETY: closes the fds openpty gave us.
+    unsafe {
+        libc::close(master);
+        libc::close(slave);
+    }
+}
+
+trait DupFd {
+    /// # Safety
+    /// `fd` must be open.
+    unsafe fn from_raw_fd_dup(fd: i32) -> Self;
+}
+
+impl DupFd for std::os::fd::OwnedFd {
+    unsafe fn from_raw_fd_dup(fd: i32) -> Self {
+        use std::os::fd::FromRawFd;
+        // SAFETY: the caller promises `fd` is open; dup gives a new one.
+        unsafe { std::os::fd::OwnedFd::from_raw_fd(libc::dup(fd)) }
+    }
+}
+
+#[test]
+fn a_vanishing_sound_server_is_a_clear_error_not_a_hang() {
+    let mut pulse = Pulse::start();
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let mut playing = Playing::start(&env, &pulse, &["hold.toml"]);
+    playing.wait_for("work 6s");
+    pulse.kill();
+    let (code, said) = playing.finish(Duration::from_secs(15));
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("stopped working"), "{said}");
+    assert!(said.contains("coach devices"), "{said}");
+    assert!(said.contains("--from 'Long hold'"), "{said}");
+}
+
+#[test]
+fn no_sound_server_and_bad_device_names_are_clear_errors() {
+    let env = Env::new();
+    let started = Instant::now();
+    let out = env
+        .command()
+        .env("PULSE_SERVER", "unix:/nonexistent/pulse/native")
+        .env("XDG_RUNTIME_DIR", env.path("run"))
+        .args(["play", "hamstring-lower-back"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10), "no hang");
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(
+        err.contains("coach devices") && err.contains("coach render"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("ALSA lib"),
+        "ALSA's own noise is hidden: {err}"
+    );
+
+    let pulse = Pulse::start();
+    let mut command = env.command();
+    pulse.attach(&mut command);
+    let out = command
+        .args([
+            "play",
+            "hamstring-lower-back",
+            "--device",
+            "pulseaudio:no-such-sink",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: there is no output device \"pulseaudio:no-such-sink\"; `coach devices` lists the names --device takes\n"
+    );
+}
+
+#[test]
+fn devices_lists_the_sound_servers_sinks() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    let mut command = env.command();
+    pulse.attach(&mut command);
+    let out = command.arg("devices").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("DEVICE (for --device)"));
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("pulseaudio:test_sink "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.ends_with("(default)"), "{line}");
+    assert!(
+        text.lines().any(|l| l.starts_with("alsa:default ")),
+        "{text}"
+    );
+}
