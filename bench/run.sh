@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# `make bench`: render speed, memory and cache behaviour of coach, measured
-# on this machine and written to bench/results.md. Numbers only; nothing
-# here passes or fails.
+# `make bench`: render speed, memory and cache behaviour, and live playback
+# through a private PulseAudio server (benches/playback.rs: about 20
+# minutes, most of it a real-time 10-minute session), measured on this
+# machine and written to bench/results.md. Numbers only; nothing here
+# passes or fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh hyperfine time
+scripts/setup.sh hyperfine time pulseaudio pulseaudio-utils libasound2-plugins
 
 cargo build --release --quiet
 coach=$PWD/target/release/coach
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Keep the toolchain where it is while the sandbox's HOME moves.
+export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo} RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
 export HOME=$work XDG_CACHE_HOME=$work/cache XDG_DATA_HOME=$work/data
 
 routine=bench/sixty-minutes.toml
@@ -84,5 +88,8 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "| espeak-ng runs, first render of the 60-minute routine | $first_runs | counted through a logging espeak-ng wrapper on PATH |"
   echo "| espeak-ng runs, second render | $second_runs | the same |"
   echo "| binary size | $((size / 1024)) KiB | target/release/coach, stripped |"
-} > bench/results.md
+  echo
+  cargo bench --quiet --bench playback
+} > "$work/results.md"
+mv "$work/results.md" bench/results.md
 cat bench/results.md

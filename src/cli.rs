@@ -93,6 +93,13 @@ pub struct Play {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Milliseconds of audio handed to the device at a time, 10 to 500. The
+    /// first sound and every key are heard about twice this later; longer
+    /// periods use less CPU (200 suits a Raspberry Pi Zero).
+    #[arg(long, value_name = "MS", default_value_t = crate::audio::device::DEFAULT_PERIOD_MS,
+          value_parser = clap::value_parser!(u32).range(10..=500))]
+    pub latency: u32,
+
     #[command(flatten)]
     pub voice: VoiceArgs,
 }

@@ -444,3 +444,132 @@ fn devices_lists_the_sound_servers_sinks() {
         "{text}"
     );
 }
+
+/// The tone onsets of a recording, in seconds after its first tone, with
+/// their frequencies.
+fn tone_times(audio: &[i16]) -> Vec<(f64, f64)> {
+    let tones = find_tones_at(audio, REC_RATE, QUIET);
+    let first = tones.first().map_or(0, |t| t.onset);
+    tones
+        .iter()
+        .map(|t| (seconds(t.onset - first), t.hz))
+        .collect()
+}
+
+#[test]
+fn a_cold_start_speaks_at_once_and_keeps_the_timing() {
+    let pulse = Pulse::start();
+    // An empty speech cache: the title is spoken while the rest is made.
+    let env = Env::with_own_cache();
+    let routine = fixture("play-short.toml");
+    let recording = pulse.record();
+    let playing = Playing::start(&env, &pulse, &[&routine]);
+    let (code, said) = playing.finish(Duration::from_secs(60));
+    let cold = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    // The same session again, warm, as the reference.
+    let recording = pulse.record();
+    let (code, said) = Playing::start(&env, &pulse, &[&routine]).finish(Duration::from_secs(60));
+    let warm = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    let (cold, warm) = (tone_times(&cold), tone_times(&warm));
+    assert_eq!(cold.len(), 7);
+    assert_eq!(cold.len(), warm.len());
+    for (c, w) in cold.iter().zip(&warm) {
+        assert_eq!(c.1, w.1);
+        assert!((c.0 - w.0).abs() <= TWO_MS, "cold {c:?}, warm {w:?}");
+    }
+}
+
+#[test]
+fn from_starts_at_the_named_exercise() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let recording = pulse.record();
+    let playing = Playing::start(&env, &pulse, &["hold.toml", "--from", "short HOLD"]);
+    let (code, said) = playing.finish(Duration::from_secs(60));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    let times = tone_times(&audio);
+    assert_eq!(times.len(), 2, "only the second exercise: {times:?}");
+    assert!((times[1].0 - 2.0).abs() <= TWO_MS);
+
+    let out = env.run(&["play", "hold.toml", "--from", "Short hodl"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: --from: \"Pause test\" has no exercise \"Short hodl\" (did you mean \"Short hold\"?); its exercises are \"Long hold\", \"Short hold\"\n"
+    );
+    let out = env.run(&["play", "hold.toml", "--from", "3"]);
+    assert_eq!(
+        stderr(&out),
+        "error: --from 3: \"Pause test\" has exercises 1 to 2\n"
+    );
+    let out = env.run(&["play", "hold.toml", "--from", "1", "--round", "2"]);
+    assert_eq!(
+        stderr(&out),
+        "error: --round 2: \"Pause test\" has 1 round\n"
+    );
+}
+
+#[test]
+fn a_terminal_shows_progress_bars() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("quick.toml", "title = \"Quick\"\n[[exercise]]\nname = \"Neck roll\"\nhold = \"2s\"\nget_ready = \"1s\"\n");
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty fills in two fds we own from here on.
+    let ok = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(ok, 0);
+    let mut command = env.command();
+    pulse.attach(&mut command);
+    // SAFETY: `slave` is open; each stream gets its own duplicate.
+    let (stdin, stderr_fd) = unsafe {
+        (
+            Stdio::from(std::os::fd::OwnedFd::from_raw_fd_dup(slave)),
+            Stdio::from(std::os::fd::OwnedFd::from_raw_fd_dup(slave)),
+        )
+    };
+    let mut child = command
+        .args(["play", "quick.toml"])
+        .stdin(stdin)
+        .stdout(Stdio::null())
+        .stderr(stderr_fd)
+        .spawn()
+        .unwrap();
+    // The terminal reports its end to the reader only once no copy of its
+    // slave side is left here: the command's and our own.
+    drop(command);
+    // SAFETY: the parent's copy of the slave is not needed any more.
+    unsafe { libc::close(slave) };
+    // Read what the terminal shows until coach exits.
+    let reader = std::thread::spawn(move || {
+        let mut shown = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            // SAFETY: reads into a buffer we own from an fd we own.
+            let n = unsafe { libc::read(master, buf.as_mut_ptr().cast(), buf.len()) };
+            if n <= 0 {
+                break;
+            }
+            shown.extend_from_slice(&buf[..n as usize]);
+        }
+        String::from_utf8_lossy(&shown).into_owned()
+    });
+    let status = child.wait().unwrap();
+    let shown = reader.join().unwrap();
+    assert!(status.success(), "{shown}");
+    assert!(shown.contains("space pause/resume · n next"), "{shown}");
+    assert!(shown.contains("work: Neck roll"), "{shown}");
+    assert!(shown.contains("s left"), "{shown}");
+    assert!(shown.contains("Session complete."), "{shown}");
+}

@@ -15,10 +15,11 @@ use rodio::{DeviceSinkBuilder, MixerDeviceSink};
 
 use crate::SAMPLE_RATE;
 
-/// Frames per device callback at the session rate: about 93 ms. The plan is
-/// known ahead, so large buffers cost only control latency (a pause is heard
-/// within two of them), and save CPU.
-pub const BUFFER_FRAMES: u32 = 2048;
+/// How much audio is handed to the device at a time, by default: 46 ms.
+/// A sound server holds two such periods, so the first sound and every
+/// control (a pause, a skip) are heard about 100 ms later. Longer periods
+/// wake the CPU less often (`coach play --latency`).
+pub const DEFAULT_PERIOD_MS: u32 = 46;
 
 /// What can go wrong with a sound device, in words that say what to do.
 #[derive(Debug)]
@@ -111,9 +112,9 @@ impl Output {
 }
 
 /// Opens `name` (or the default device) for mono 16-bit audio at the
-/// session rate, falling back to the device's own format (then rodio
-/// converts) if it refuses that.
-pub fn open(name: Option<&str>) -> Result<Output, DeviceError> {
+/// session rate, handed over in periods of `period_ms`, falling back to the
+/// device's own format (then rodio converts) if it refuses that.
+pub fn open(name: Option<&str>, period_ms: u32) -> Result<Output, DeviceError> {
     quiet_alsa();
     let device = match name {
         None => cpal::default_host()
@@ -148,7 +149,7 @@ pub fn open(name: Option<&str>) -> Result<Output, DeviceError> {
         .with_channels(NonZero::new(1).expect("one channel"))
         .with_sample_rate(NonZero::new(SAMPLE_RATE).expect("non-zero rate"))
         .with_sample_format(cpal::SampleFormat::I16)
-        .with_buffer_size(cpal::BufferSize::Fixed(BUFFER_FRAMES))
+        .with_buffer_size(cpal::BufferSize::Fixed(period_ms * SAMPLE_RATE / 1000))
         .with_error_callback(on_error.clone())
         .open_stream();
     let sink = match exact {

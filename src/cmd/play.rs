@@ -74,7 +74,7 @@ impl Run for Play {
             let plan = plan::layout(&script, &|t| clips.len_of(t));
             let start = start_sample(&plan, from);
             let session = Session::new(&plan, &clips)?;
-            let output = device::open(self.device.as_deref())?;
+            let output = device::open(self.device.as_deref(), self.latency)?;
             let player = rodio::Player::connect_new(output.sink.mixer());
             let (source, shared) =
                 LiveSource::new(session, start, overlays(&clips, &paused, &resumed));
@@ -84,7 +84,7 @@ impl Run for Play {
             // Cold: speak the first words as soon as they exist, and lay
             // out the rest while they are heard.
             let first_clips = voice::prepare(&voice, &early, &cache)?;
-            let output = device::open(self.device.as_deref())?;
+            let output = device::open(self.device.as_deref(), self.latency)?;
             let player = rodio::Player::connect_new(output.sink.mixer());
             let first_clip = first_clips.get(first).cloned().expect("prepared");
             let (source, shared) =

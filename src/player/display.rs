@@ -157,5 +157,14 @@ impl Display {
     }
 }
 
-/// How often the display and the controls are looked at.
-pub const TICK: Duration = Duration::from_millis(50);
+/// How often the display and the watchdog are looked at.
+///
+/// Commands wake the player at once whatever this is; it only paces the
+/// bars (10 a second) and the watchdog. Each wake-up costs CPU, so without
+/// bars it is rare.
+pub fn tick(display: &Display) -> Duration {
+    match display {
+        Display::Bars { .. } => Duration::from_millis(100),
+        Display::Lines { .. } | Display::Quiet => Duration::from_millis(250),
+    }
+}

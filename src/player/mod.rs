@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use crate::SAMPLE_RATE;
 use crate::plan::Plan;
 use controls::Command;
-use display::{Display, TICK};
+use display::Display;
 use live::{Request, Shared};
 
 /// How a session ended.
@@ -85,7 +85,8 @@ pub fn run(
     let mut last_pulled = shared.pulled();
     let mut last_move = Instant::now();
     loop {
-        match commands.recv_timeout(TICK) {
+        let tick = display::tick(display);
+        match commands.recv_timeout(tick) {
             Ok(command) => {
                 let pos = shared.position();
                 match command {
@@ -110,7 +111,7 @@ pub fn run(
             }
             Err(RecvTimeoutError::Timeout) => {}
             // No controls at all (both watchers gone): keep playing.
-            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(TICK),
+            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(tick),
         }
         if let Some(e) = device_error() {
             return Ending::DeviceLost(e);
