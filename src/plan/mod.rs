@@ -342,6 +342,25 @@ impl Plan {
             .last()
     }
 
+    /// In a reps period, the rep sounding at `pos` and the number of reps.
+    pub fn rep_at(&self, period: usize, pos: u64) -> Option<(u32, u32)> {
+        let p = self.periods.get(period)?;
+        let reps = self
+            .events
+            .iter()
+            .filter(|e| e.start >= p.start && e.start < p.start + p.len);
+        let (mut now, mut total) = (None, 0);
+        for e in reps {
+            let Some(rep) = e.place.rep else { continue };
+            total = total.max(rep);
+            if e.start <= pos {
+                now = Some(rep);
+            }
+        }
+        // Rep 1 begins with the start tone, before its first sound.
+        (total > 0).then(|| (now.unwrap_or(1), total))
+    }
+
     /// The index of the timed period `pos` is in; a work period's end tone
     /// counts as part of it.
     pub fn period_at(&self, pos: u64) -> Option<usize> {

@@ -438,3 +438,19 @@ fn clock_formats_session_times() {
     assert_eq!(clock(22_050 * 61 + 11_025), "1:01.50");
     assert_eq!(clock(22_050 * 3_723), "1:02:03.00");
 }
+
+#[test]
+fn the_rep_sounding_at_a_time() {
+    let p = plan("title = \"T\"\n[[exercise]]\nname = \"A\"\nreps = 4\nrep_time = \"2s\"\n");
+    let i = p
+        .periods
+        .iter()
+        .position(|x| x.kind == PeriodKind::Work)
+        .unwrap();
+    let w = &p.periods[i];
+    assert_eq!(p.rep_at(i, w.start), Some((1, 4)));
+    assert_eq!(p.rep_at(i, w.start + 2 * SEC), Some((2, 4)));
+    assert_eq!(p.rep_at(i, w.start + 7 * SEC), Some((4, 4)));
+    let get_ready = i - 1;
+    assert_eq!(p.rep_at(get_ready, w.start - SEC), None);
+}

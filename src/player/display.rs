@@ -111,7 +111,10 @@ impl Display {
                 match plan.period_at(pos) {
                     Some(i) => {
                         let p = &plan.periods[i];
-                        let place = plan.describe_place(&p.place);
+                        let mut place = plan.describe_place(&p.place);
+                        if let Some((rep, reps)) = plan.rep_at(i, pos) {
+                            place.push_str(&format!(", rep {rep} of {reps}"));
+                        }
                         period.set_length(p.len.max(1));
                         period.set_position(pos.saturating_sub(p.start).min(p.len));
                         period.set_message(format!("{}: {place}{state}", period_words(p.kind)));

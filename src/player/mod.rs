@@ -129,3 +129,97 @@ pub fn run(
         display.update(plan, shared.position(), shared.paused());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::layout;
+    use crate::routine::{SourceFile, load};
+    use crate::script::{self, PeriodKind};
+
+    const SEC: u64 = SAMPLE_RATE as u64;
+
+    fn plan() -> Plan {
+        let text = "title = \"T\"
+[[exercise]]
+name = \"A\"
+hold = \"20s\"
+[[exercise]]
+name = \"B\"
+sides = [\"L\", \"R\"]
+hold = \"10s\"
+[[exercise]]
+name = \"C\"
+reps = 3
+";
+        let routine = load::parse(&SourceFile::new("t.toml", text)).unwrap();
+        let script = script::build(&routine).unwrap();
+        layout(&script, &|t: &str| t.len() as u64 * 1000)
+    }
+
+    fn work(p: &Plan, n: usize) -> &crate::plan::PlacedPeriod {
+        p.periods
+            .iter()
+            .filter(|x| x.kind == PeriodKind::Work)
+            .nth(n)
+            .unwrap()
+    }
+
+    #[test]
+    fn next_goes_to_the_next_exercise_then_the_closing_words() {
+        let p = plan();
+        let starts = p.exercise_starts();
+        assert_eq!(starts.len(), 3);
+        let in_a = work(&p, 0).start + 5 * SEC;
+        assert_eq!(target(&p, in_a, Command::Next), Some(starts[1].sample));
+        let in_c = work(&p, 3).start + SEC;
+        let last = p.events.last().unwrap().start;
+        assert_eq!(target(&p, in_c, Command::Next), Some(last));
+        assert_eq!(target(&p, last + 1, Command::Next), None);
+    }
+
+    #[test]
+    fn back_restarts_this_exercise_or_just_after_its_start_the_one_before() {
+        let p = plan();
+        let starts = p.exercise_starts();
+        // In B's second side: back to B's announcement.
+        let in_b = work(&p, 2).start + 2 * SEC;
+        assert_eq!(target(&p, in_b, Command::Back), Some(starts[1].sample));
+        // Just after B started: back to A.
+        assert_eq!(
+            target(&p, starts[1].sample + SEC, Command::Back),
+            Some(starts[0].sample)
+        );
+        // During the title, back to the very start.
+        assert_eq!(target(&p, 10, Command::Back), Some(p.events[0].start));
+    }
+
+    #[test]
+    fn repeat_replays_a_hold_with_its_count_in() {
+        let p = plan();
+        let w = work(&p, 0);
+        let get_ready = p
+            .periods
+            .iter()
+            .find(|x| x.start + x.len == w.start)
+            .unwrap();
+        assert_eq!(get_ready.kind, PeriodKind::GetReady);
+        assert_eq!(
+            target(&p, w.start + 12 * SEC, Command::Repeat),
+            Some(get_ready.start)
+        );
+        // In a rest: the rest again.
+        let rest = p
+            .periods
+            .iter()
+            .find(|x| x.kind == PeriodKind::Rest)
+            .unwrap();
+        assert_eq!(
+            target(&p, rest.start + SEC, Command::Repeat),
+            Some(rest.start)
+        );
+        // During an announcement: that sentence again.
+        let name = p.exercise_starts()[2].sample;
+        assert_eq!(target(&p, name + 100, Command::Repeat), Some(name));
+    }
+}
