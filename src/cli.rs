@@ -86,7 +86,7 @@ pub struct Play {
     pub from: Option<String>,
 
     /// With --from: the round to start in [default: 1].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", requires = "from")]
     pub round: Option<u32>,
 
     /// Show nothing while playing, and take no keys.

@@ -8,7 +8,7 @@ use super::{Exit, Run, load_routine, voice_for};
 use crate::SAMPLE_RATE;
 use crate::audio::{Session, device};
 use crate::cli::Play;
-use crate::plan::{self, Plan, SPEECH_GAP, clock};
+use crate::plan::{self, Plan, SPEECH_GAP, clock_seconds};
 use crate::player::controls::{self, KeyMode};
 use crate::player::display::Display;
 use crate::player::live::{Handoff, LiveSource, Overlays};
@@ -30,9 +30,6 @@ impl Run for Play {
             Some(name) => Some((self.round.unwrap_or(1), find_exercise(routine, name)?)),
             None => None,
         };
-        if let (None, Some(_)) = (&self.from, self.round) {
-            bail!("--round goes with --from: say which exercise of that round to start at");
-        }
         if let Some((round, _)) = from
             && !(1..=routine.rounds).contains(&round)
         {
@@ -69,27 +66,31 @@ impl Run for Play {
             controls::watch_keys(tx);
         }
 
-        let (plan, clips, output, player, shared) = if warm {
+        // The device is opened only when the first sound is ready, so that
+        // nothing but that sound fills its buffer.
+        let start_playing = |source: LiveSource| -> Result<(device::Output, rodio::Player)> {
+            let output = device::open(self.device.as_deref(), self.latency)?;
+            let player = rodio::Player::connect_new(output.sink.mixer());
+            player.append(source);
+            Ok((output, player))
+        };
+        let (plan, output, player, shared) = if warm {
             let clips = voice::prepare(&voice, &texts, &cache)?;
             let plan = plan::layout(&script, &|t| clips.len_of(t));
             let start = start_sample(&plan, from);
             let session = Session::new(&plan, &clips)?;
-            let output = device::open(self.device.as_deref(), self.latency)?;
-            let player = rodio::Player::connect_new(output.sink.mixer());
             let (source, shared) =
                 LiveSource::new(session, start, overlays(&clips, &paused, &resumed));
-            player.append(source);
-            (plan, clips, output, player, shared)
+            let (output, player) = start_playing(source)?;
+            (plan, output, player, shared)
         } else {
             // Cold: speak the first words as soon as they exist, and lay
             // out the rest while they are heard.
             let first_clips = voice::prepare(&voice, &early, &cache)?;
-            let output = device::open(self.device.as_deref(), self.latency)?;
-            let player = rodio::Player::connect_new(output.sink.mixer());
             let first_clip = first_clips.get(first).cloned().expect("prepared");
             let (source, shared) =
                 LiveSource::prelude(first_clip, overlays(&first_clips, &paused, &resumed));
-            player.append(source);
+            let (output, player) = start_playing(source)?;
             let clips = voice::prepare(&voice, &texts, &cache)?;
             let plan = plan::layout(&script, &|t| clips.len_of(t));
             let start = start_sample(&plan, from);
@@ -103,15 +104,14 @@ impl Run for Play {
                 first: start,
                 next,
             });
-            (plan, clips, output, player, shared)
+            (plan, output, player, shared)
         };
-        drop(clips);
 
         let mut display = Display::new(self.quiet, plan.total_samples);
         display.say(&format!(
             "Playing \"{}\" ({}) on {}",
             plan.title,
-            clock(plan.total_samples).split('.').next().unwrap_or(""),
+            clock_seconds(plan.total_samples),
             output.name
         ));
         if keys.is_some() {
@@ -161,8 +161,8 @@ impl Play {
         let routine_arg = shell_quote(&self.routine);
         let played = format!(
             "Stopped at {} of {}",
-            clock(pos).split('.').next().unwrap_or(""),
-            clock(plan.total_samples).split('.').next().unwrap_or("")
+            clock_seconds(pos),
+            clock_seconds(plan.total_samples)
         );
         let Some(at) = plan.exercise_at(pos) else {
             return format!("{played}. To start again: coach play {routine_arg}");

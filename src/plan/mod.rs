@@ -390,5 +390,16 @@ pub fn clock(samples: u64) -> String {
     }
 }
 
+/// A session time to the second, as `M:SS` (or `H:MM:SS`).
+pub fn clock_seconds(samples: u64) -> String {
+    let seconds = samples / SAMPLE_RATE as u64;
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
 #[cfg(test)]
 mod tests;

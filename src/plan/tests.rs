@@ -454,3 +454,9 @@ fn the_rep_sounding_at_a_time() {
     let get_ready = i - 1;
     assert_eq!(p.rep_at(get_ready, w.start - SEC), None);
 }
+
+#[test]
+fn clock_seconds_drops_the_fraction() {
+    assert_eq!(clock_seconds(22_050 * 61 + 22_049), "1:01");
+    assert_eq!(clock_seconds(22_050 * 3_723), "1:02:03");
+}

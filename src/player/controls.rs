@@ -76,15 +76,22 @@ pub struct KeyMode {
 }
 
 impl KeyMode {
-    /// Key mode on stdin, if stdin is a terminal.
+    /// Key mode on stdin, if stdin is a terminal this process has in the
+    /// foreground. (Run in the background, `coach play ... &`, reading the
+    /// terminal would stop the process; signals still control it.)
     pub fn enter() -> Option<KeyMode> {
         use std::io::IsTerminal;
         if !std::io::stdin().is_terminal() {
             return None;
         }
-        // SAFETY: tcgetattr and tcsetattr are given a valid fd and a
-        // termios they own for the duration of the call.
+        // SAFETY: tcgetpgrp, getpgrp, tcgetattr and tcsetattr are given a
+        // valid fd and a termios they own for the duration of the call.
         unsafe {
+            // -1: not our controlling terminal, which never stops us.
+            let foreground = libc::tcgetpgrp(libc::STDIN_FILENO);
+            if foreground != -1 && foreground != libc::getpgrp() {
+                return None;
+            }
             let mut saved: libc::termios = std::mem::zeroed();
             if libc::tcgetattr(libc::STDIN_FILENO, &mut saved) != 0 {
                 return None;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::SAMPLE_RATE;
-use crate::plan::{Plan, clock};
+use crate::plan::{Plan, clock, clock_seconds};
 use crate::script::PeriodKind;
 
 /// How progress is shown.
@@ -137,15 +137,12 @@ impl Display {
                 total.set_position(pos.min(plan.total_samples));
                 total.set_message(format!(
                     "{} / {}",
-                    clock(pos).split('.').next().unwrap_or(""),
-                    clock(plan.total_samples).split('.').next().unwrap_or("")
+                    clock_seconds(pos),
+                    clock_seconds(plan.total_samples)
                 ));
                 total.set_prefix(format!(
                     "{} left",
-                    clock(plan.total_samples.saturating_sub(pos))
-                        .split('.')
-                        .next()
-                        .unwrap_or("")
+                    clock_seconds(plan.total_samples.saturating_sub(pos))
                 ));
             }
         }
