@@ -30,16 +30,7 @@ struct Listener {
 impl Listener {
     fn start(pulse: &Pulse) -> Listener {
         let mut child = pulse
-            .command("parec")
-            .args([
-                "-d",
-                "test_sink.monitor",
-                "--format=s16le",
-                "--rate=48000",
-                "--channels=1",
-                "--raw",
-                "--latency-msec=5",
-            ])
+            .parec(5)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

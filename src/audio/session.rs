@@ -1,13 +1,11 @@
 //! The session source: a plan rendered lazily, block by block, to 16-bit
-//! samples at the session rate. The same source feeds a WAV file and the
-//! sound card, so what `render` writes is, sample for sample, what `play`
-//! plays. Memory use is the clips alone, whatever the session's length.
+//! samples at the session rate. The same source feeds a WAV file and, as
+//! the live source of `player`, the sound card, so what `render` writes is,
+//! sample for sample, what `play` plays. Memory use is the clips alone,
+//! whatever the session's length.
 
-use std::num::NonZero;
 use std::sync::Arc;
-use std::time::Duration;
 
-use crate::SAMPLE_RATE;
 use crate::audio::tone::ToneKind;
 use crate::plan::Plan;
 use crate::script::Sound;
@@ -173,73 +171,5 @@ impl Session {
         self.active.retain(|&i| sounds[i].end() > to);
         self.pos = to;
         n
-    }
-
-    /// This session as a rodio source of `f32` samples.
-    pub fn into_source(self) -> SessionSource {
-        SessionSource {
-            session: self,
-            block: vec![0; 1024],
-            at: 0,
-            len: 0,
-        }
-    }
-}
-
-/// A [`Session`] as a rodio [`rodio::Source`]: mono at the session rate.
-pub struct SessionSource {
-    session: Session,
-    block: Vec<i16>,
-    at: usize,
-    len: usize,
-}
-
-impl SessionSource {
-    /// Samples handed out so far.
-    pub fn position(&self) -> u64 {
-        self.session.position() - (self.len - self.at) as u64
-    }
-}
-
-impl Iterator for SessionSource {
-    type Item = f32;
-
-    fn next(&mut self) -> Option<f32> {
-        if self.at == self.len {
-            self.len = self.session.fill(&mut self.block);
-            self.at = 0;
-            if self.len == 0 {
-                return None;
-            }
-        }
-        let sample = self.block[self.at];
-        self.at += 1;
-        Some(sample as f32 / 32_768.0)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = (self.session.remaining() as usize).saturating_add(self.len - self.at);
-        (left, Some(left))
-    }
-}
-
-impl rodio::Source for SessionSource {
-    fn current_span_len(&self) -> Option<usize> {
-        // One span: the format never changes.
-        None
-    }
-
-    fn channels(&self) -> rodio::ChannelCount {
-        NonZero::new(1).expect("one channel")
-    }
-
-    fn sample_rate(&self) -> rodio::SampleRate {
-        NonZero::new(SAMPLE_RATE).expect("non-zero rate")
-    }
-
-    fn total_duration(&self) -> Option<Duration> {
-        Some(Duration::from_secs_f64(
-            self.session.total() as f64 / SAMPLE_RATE as f64,
-        ))
     }
 }

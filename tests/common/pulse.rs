@@ -91,6 +91,22 @@ impl Pulse {
         c
     }
 
+    /// parec recording the null sink's monitor as raw mono 16-bit samples at
+    /// 48 kHz on stdout, asking the server for `latency_ms` of latency.
+    pub fn parec(&self, latency_ms: u32) -> Command {
+        let mut c = self.command("parec");
+        c.args([
+            "-d",
+            "test_sink.monitor",
+            "--format=s16le",
+            "--rate=48000",
+            "--channels=1",
+            "--raw",
+        ])
+        .arg(format!("--latency-msec={latency_ms}"));
+        c
+    }
+
     /// Starts recording the null sink's monitor, mono, at 48 kHz.
     pub fn record(&self) -> Recording {
         let path = self.dir.path().join(format!(
@@ -102,16 +118,7 @@ impl Pulse {
         ));
         let file = std::fs::File::create(&path).unwrap();
         let child = self
-            .command("parec")
-            .args([
-                "-d",
-                "test_sink.monitor",
-                "--format=s16le",
-                "--rate=48000",
-                "--channels=1",
-                "--raw",
-                "--latency-msec=20",
-            ])
+            .parec(20)
             .stdout(file)
             .stderr(Stdio::null())
             .spawn()
