@@ -5,18 +5,14 @@
 //! types, because serde stops at the first error and a person fixing a file
 //! wants to see every problem at once.
 
-use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::duration::{DurError, parse_duration, seconds_to_dur};
 use super::phrases::{PhraseKey, Template};
+use super::walk::{Entry, Fields, Walker, kind_name, parse_document};
 use super::{
     Count, Cue, CueTime, Diagnostic, Dur, Exercise, Hold, MAX_FILE_BYTES, Phase, Phrases, Reps,
     Routine, SourceFile, Span, Work,
 };
-
-/// Longest text a routine may give, in characters.
-pub const MAX_TEXT_CHARS: usize = 2000;
 /// Most exercises in one routine.
 pub const MAX_EXERCISES: usize = 1000;
 
@@ -82,65 +78,15 @@ pub fn parse(source: &SourceFile) -> Result<Routine, Vec<Diagnostic>> {
             ),
         )]);
     }
-    let (doc, errors) = DeTable::parse_recoverable(text);
-    if !errors.is_empty() {
-        let mut diags: Vec<Diagnostic> = errors
-            .iter()
-            .map(|e| {
-                let span = e.span().unwrap_or(0..0);
-                Diagnostic::error(span, toml_message(e.message()))
-            })
-            .collect();
-        diags.sort_by_key(|d| d.span.start);
-        diags.dedup();
-        return Err(diags);
-    }
+    let doc = parse_document(text)?;
     let mut walker = Walker::default();
-    let routine = walker.routine(doc.get_ref());
+    let routine = walker.routine(&doc);
     let mut diags = walker.diags;
     if diags.is_empty() {
         return routine.ok_or_else(Vec::new);
     }
     diags.sort_by_key(|d| d.span.start);
     Err(diags)
-}
-
-/// The TOML parser's message as one lower-case line.
-fn toml_message(message: &str) -> String {
-    let line = message.lines().next().unwrap_or("invalid TOML").trim();
-    let mut chars = line.chars();
-    let first = chars.next().map(|c| c.to_lowercase().to_string());
-    format!(
-        "invalid TOML: {}{}",
-        first.unwrap_or_default(),
-        chars.as_str()
-    )
-}
-
-type Value<'a, 'i> = &'a Spanned<DeValue<'i>>;
-
-/// A key of a table with its value.
-struct Entry<'a, 'i> {
-    key: &'a str,
-    key_span: Span,
-    value: Value<'a, 'i>,
-}
-
-impl Entry<'_, '_> {
-    fn span(&self) -> Span {
-        self.value.span()
-    }
-}
-
-/// The known keys of one table.
-struct Fields<'a, 'i> {
-    entries: Vec<Entry<'a, 'i>>,
-}
-
-impl<'a, 'i> Fields<'a, 'i> {
-    fn get(&self, key: &str) -> Option<&Entry<'a, 'i>> {
-        self.entries.iter().find(|e| e.key == key)
-    }
 }
 
 /// What an exercise can inherit, from `[defaults]` or set on itself.
@@ -172,65 +118,7 @@ impl Inherited {
     }
 }
 
-#[derive(Default)]
-struct Walker {
-    diags: Vec<Diagnostic>,
-}
-
-fn kind_name(v: &DeValue<'_>) -> &'static str {
-    match v {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a number with a fraction",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date",
-        DeValue::Array(_) => "a list",
-        DeValue::Table(_) => "a table",
-    }
-}
-
 impl Walker {
-    fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.diags.push(Diagnostic::error(span, message));
-    }
-
-    /// The entries of `table` whose keys are in `allowed`; every other key is
-    /// reported, with a suggestion where one is close.
-    fn fields<'a, 'i>(
-        &mut self,
-        table: &'a DeTable<'i>,
-        allowed: &[&str],
-        place: &str,
-    ) -> Fields<'a, 'i> {
-        let mut entries = Vec::new();
-        for (key, value) in table.iter() {
-            let name: &str = key.get_ref();
-            if allowed.contains(&name) {
-                entries.push(Entry {
-                    key: name,
-                    key_span: key.span(),
-                    value,
-                });
-                continue;
-            }
-            let message = if place == "[defaults]" && EXERCISE_KEYS.contains(&name) {
-                format!(
-                    "\"{name}\" cannot have a default; [defaults] takes {}",
-                    allowed.join(", ")
-                )
-            } else if let Some(close) = super::diag::suggest(name, allowed.iter().copied()) {
-                format!("unknown key \"{name}\" in {place} (did you mean \"{close}\"?)")
-            } else {
-                format!(
-                    "unknown key \"{name}\" in {place}; expected one of {}",
-                    allowed.join(", ")
-                )
-            };
-            self.error(key.span(), message);
-        }
-        Fields { entries }
-    }
-
     fn routine(&mut self, doc: &DeTable<'_>) -> Option<Routine> {
         let top = self.fields(doc, TOP_KEYS, "the routine");
 
@@ -257,7 +145,16 @@ impl Walker {
         let defaults = match top.get("defaults") {
             Some(e) => match e.value.get_ref() {
                 DeValue::Table(t) => {
-                    let fields = self.fields(t, DEFAULT_KEYS, "[defaults]");
+                    let not_inherited = |name: &str| {
+                        EXERCISE_KEYS.contains(&name).then(|| {
+                            format!(
+                                "\"{name}\" cannot have a default; [defaults] takes {}",
+                                DEFAULT_KEYS.join(", ")
+                            )
+                        })
+                    };
+                    let fields =
+                        self.fields_explained(t, DEFAULT_KEYS, "[defaults]", &not_inherited);
                     self.inherited(&fields)
                 }
                 other => {
@@ -709,191 +606,6 @@ impl Walker {
         ok.then_some(phrases)
     }
 
-    /// The span of `text[offset..offset+len]` inside a string value, when the
-    /// string is written without escapes; the whole value otherwise.
-    fn span_in_string(&self, value: Value<'_, '_>, text: &str, offset: usize, len: usize) -> Span {
-        let span = value.span();
-        let written = span.end.saturating_sub(span.start);
-        // A basic or literal string with no escapes is its text plus quotes.
-        if written == text.len() + 2 {
-            let start = span.start + 1 + offset;
-            return start..start + len;
-        }
-        span
-    }
-
-    fn language(&mut self, e: &Entry<'_, '_>) -> Option<String> {
-        let tag = self.text(e)?;
-        let valid = {
-            let mut parts = tag.split('-');
-            let first = parts.next().unwrap_or("");
-            (2..=3).contains(&first.len())
-                && first.chars().all(|c| c.is_ascii_alphabetic())
-                && parts.all(|p| {
-                    (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric())
-                })
-        };
-        if !valid {
-            self.error(
-                e.span(),
-                format!("\"language\" must be a language tag like \"en\", \"en-GB\" or \"de\", found \"{tag}\""),
-            );
-            return None;
-        }
-        Some(tag)
-    }
-
-    fn text(&mut self, e: &Entry<'_, '_>) -> Option<String> {
-        self.text_value(e.key, e.value)
-    }
-
-    fn text_value(&mut self, key: &str, v: Value<'_, '_>) -> Option<String> {
-        match v.get_ref() {
-            DeValue::String(s) => self.check_text(key, s, v.span()),
-            other => {
-                self.error(
-                    v.span(),
-                    format!("\"{key}\" must be a string, found {}", kind_name(other)),
-                );
-                None
-            }
-        }
-    }
-
-    /// One text of a list of texts.
-    fn item_text(&mut self, key: &str, v: Value<'_, '_>) -> Option<String> {
-        match v.get_ref() {
-            DeValue::String(s) => self.check_text(key, s, v.span()),
-            other => {
-                self.error(
-                    v.span(),
-                    format!(
-                        "each item of \"{key}\" must be a string, found {}",
-                        kind_name(other)
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    /// Text or list of texts.
-    fn texts(&mut self, e: &Entry<'_, '_>) -> Option<Vec<String>> {
-        match e.value.get_ref() {
-            DeValue::String(_) => self.text(e).map(|t| vec![t]),
-            DeValue::Array(items) if !items.is_empty() => {
-                let mut out = Vec::new();
-                let mut ok = true;
-                for item in items.iter() {
-                    match self.item_text(e.key, item) {
-                        Some(t) => out.push(t),
-                        None => ok = false,
-                    }
-                }
-                ok.then_some(out)
-            }
-            DeValue::Array(_) => {
-                self.error(
-                    e.span(),
-                    format!(
-                        "\"{}\" is an empty list; give at least one text or leave it out",
-                        e.key
-                    ),
-                );
-                None
-            }
-            other => {
-                self.error(
-                    e.span(),
-                    format!(
-                        "\"{}\" must be a string or a list of strings, found {}",
-                        e.key,
-                        kind_name(other)
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    fn check_text(&mut self, key: &str, s: &str, span: Span) -> Option<String> {
-        if s.trim().is_empty() {
-            self.error(span, format!("\"{key}\" must not be empty"));
-            return None;
-        }
-        let chars = s.chars().count();
-        if chars > MAX_TEXT_CHARS {
-            self.error(
-                span,
-                format!(
-                    "\"{key}\" is {chars} characters long; a text may have at most {MAX_TEXT_CHARS}"
-                ),
-            );
-            return None;
-        }
-        if let Some(c) = s
-            .chars()
-            .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            self.error(
-                span,
-                format!(
-                    "\"{key}\" contains the control character U+{:04X}; only printable text can be spoken",
-                    c as u32
-                ),
-            );
-            return None;
-        }
-        Some(s.to_string())
-    }
-
-    fn int(&mut self, e: &Entry<'_, '_>, lo: u32, hi: u32) -> Option<u32> {
-        let key = e.key;
-        match e.value.get_ref() {
-            DeValue::Integer(i) => {
-                let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
-                let n = i64::from_str_radix(&digits, i.radix()).ok();
-                match n {
-                    Some(n) if n >= lo as i64 && n <= hi as i64 => Some(n as u32),
-                    _ => {
-                        self.error(
-                            e.span(),
-                            format!("\"{key}\" must be from {lo} to {hi}, found {i}"),
-                        );
-                        None
-                    }
-                }
-            }
-            other => {
-                self.error(
-                    e.span(),
-                    format!(
-                        "\"{key}\" must be a whole number from {lo} to {hi}, found {}",
-                        kind_name(other)
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, e: &Entry<'_, '_>) -> Option<bool> {
-        match e.value.get_ref() {
-            DeValue::Boolean(b) => Some(*b),
-            other => {
-                self.error(
-                    e.span(),
-                    format!(
-                        "\"{}\" must be true or false, found {}",
-                        e.key,
-                        kind_name(other)
-                    ),
-                );
-                None
-            }
-        }
-    }
-
     fn count(&mut self, e: &Entry<'_, '_>) -> Option<Count> {
         const NAMES: [&str; 3] = ["voice", "tone", "off"];
         match e.value.get_ref() {
@@ -922,75 +634,6 @@ impl Walker {
                         kind_name(other)
                     ),
                 );
-                None
-            }
-        }
-    }
-
-    /// A duration; `zero_ok` for the keys that take "duration or 0".
-    fn duration(&mut self, e: &Entry<'_, '_>, zero_ok: bool) -> Option<Dur> {
-        let key = e.key;
-        let parsed = match e.value.get_ref() {
-            DeValue::String(s) => parse_duration(s).map_err(|err| (err, format!("\"{s}\""))),
-            DeValue::Integer(i) => {
-                let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
-                match i64::from_str_radix(&digits, i.radix()) {
-                    Ok(n) if n < 0 => {
-                        self.error(
-                            e.span(),
-                            format!("\"{key}\" must not be negative, found {i}"),
-                        );
-                        return None;
-                    }
-                    Ok(n) => seconds_to_dur(n as f64).map_err(|err| (err, i.to_string())),
-                    Err(_) => Err((DurError::TooLong, i.to_string())),
-                }
-            }
-            DeValue::Float(f) => {
-                let text: String = f.as_str().chars().filter(|c| *c != '_').collect();
-                let value: f64 = text.parse().unwrap_or(f64::NAN);
-                if value < 0.0 {
-                    self.error(
-                        e.span(),
-                        format!("\"{key}\" must not be negative, found {f}"),
-                    );
-                    return None;
-                }
-                seconds_to_dur(value).map_err(|err| (err, f.to_string()))
-            }
-            other => {
-                self.error(
-                    e.span(),
-                    format!(
-                        "\"{key}\" must be a duration like \"30s\" or a number of seconds, found {}",
-                        kind_name(other)
-                    ),
-                );
-                return None;
-            }
-        };
-        match parsed {
-            Ok(d) if d.is_zero() && !zero_ok => {
-                self.error(e.span(), format!("\"{key}\" must be longer than 0"));
-                None
-            }
-            Ok(d) => Some(d),
-            Err((err, shown)) => {
-                let message = match err {
-                    DurError::Syntax => format!(
-                        "\"{key}\": {shown} is not a duration; write it like \"30s\", \"1m30s\", \"1.5s\" or \"500ms\""
-                    ),
-                    DurError::NoUnit => format!(
-                        "\"{key}\": {shown} has no unit; write seconds as \"30s\" or as a plain number, 30"
-                    ),
-                    DurError::Order => format!(
-                        "\"{key}\": {shown} has its units out of order or repeated; write the largest first, like \"1m30s\""
-                    ),
-                    DurError::TooLong => {
-                        format!("\"{key}\" must be at most 24h, found {shown}")
-                    }
-                };
-                self.error(e.span(), message);
                 None
             }
         }

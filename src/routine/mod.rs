@@ -6,6 +6,7 @@ pub mod duration;
 pub mod find;
 pub mod load;
 pub mod phrases;
+pub mod walk;
 
 pub use diag::{Diagnostic, Report, Severity, SourceFile, Span};
 pub use duration::Dur;
