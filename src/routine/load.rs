@@ -171,9 +171,10 @@ impl Walker {
             Some(e) => self.duration(e, true),
             None => Some(defaults.rest.unwrap_or(DEFAULT_REST)),
         };
+        let built_in = Phrases::for_language(language.as_deref().unwrap_or("en"));
         let phrases = match top.get("phrases") {
-            Some(e) => self.phrases(e),
-            None => Some(Phrases::default()),
+            Some(e) => self.phrases(e, built_in),
+            None => Some(built_in),
         };
 
         let mut exercises = Vec::new();
@@ -571,7 +572,8 @@ impl Walker {
         ok.then_some(out)
     }
 
-    fn phrases(&mut self, e: &Entry<'_, '_>) -> Option<Phrases> {
+    /// `[phrases]` laid over the built-in phrases of the routine's language.
+    fn phrases(&mut self, e: &Entry<'_, '_>, built_in: Phrases) -> Option<Phrases> {
         let DeValue::Table(t) = e.value.get_ref() else {
             self.error(
                 e.span(),
@@ -584,7 +586,7 @@ impl Walker {
         };
         let names: Vec<&str> = PhraseKey::ALL.iter().map(|k| k.name()).collect();
         let f = self.fields(t, &names, "[phrases]");
-        let mut phrases = Phrases::default();
+        let mut phrases = built_in;
         let mut ok = true;
         for entry in &f.entries {
             let Some(key) = PhraseKey::from_name(entry.key) else {

@@ -93,8 +93,33 @@ impl PhraseKey {
         PhraseKey::ALL.into_iter().find(|k| k.name() == name)
     }
 
-    /// The English default.
-    pub fn default_text(self) -> &'static str {
+    /// The built-in wording in `lang`: German for `de` (and `de-AT`,
+    /// `de-CH`, ...), English for everything else.
+    pub fn default_text(self, lang: &str) -> &'static str {
+        let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
+        match primary.as_str() {
+            "de" => self.german(),
+            _ => self.english(),
+        }
+    }
+
+    fn german(self) -> &'static str {
+        match self {
+            PhraseKey::Start => "{title}.",
+            PhraseKey::Exercise => "{name}.",
+            PhraseKey::Side => "{side}.",
+            PhraseKey::Switch => "Seitenwechsel. {side}.",
+            PhraseKey::Set => "Satz {set} von {sets}.",
+            PhraseKey::Round => "Runde {round} von {rounds}.",
+            PhraseKey::Halfway => "Halbzeit.",
+            PhraseKey::Rest => "Pause. Als Nächstes: {next}.",
+            PhraseKey::Done => "Geschafft. Gut gemacht.",
+            PhraseKey::Paused => "Angehalten.",
+            PhraseKey::Resumed => "Weiter geht's.",
+        }
+    }
+
+    fn english(self) -> &'static str {
         match self {
             PhraseKey::Start => "{title}.",
             PhraseKey::Exercise => "{name}.",
@@ -269,16 +294,22 @@ pub struct Phrases {
 }
 
 impl Default for Phrases {
+    /// The English phrases.
     fn default() -> Self {
-        let templates = PhraseKey::ALL
-            .iter()
-            .map(|k| Template::parse(*k, k.default_text()).expect("built-in phrases parse"))
-            .collect();
-        Phrases { templates }
+        Phrases::for_language("en")
     }
 }
 
 impl Phrases {
+    /// The built-in phrases in the language of `tag`.
+    pub fn for_language(tag: &str) -> Phrases {
+        let templates = PhraseKey::ALL
+            .iter()
+            .map(|k| Template::parse(*k, k.default_text(tag)).expect("built-in phrases parse"))
+            .collect();
+        Phrases { templates }
+    }
+
     pub fn set(&mut self, key: PhraseKey, template: Template) {
         self.templates[key as usize] = template;
     }
@@ -305,6 +336,30 @@ mod tests {
         assert_eq!(p.fill(PhraseKey::Switch, &v), "Switch sides. Right leg.");
         assert_eq!(p.fill(PhraseKey::Rest, &v), "Rest. Next: Cat-cow.");
         assert_eq!(p.fill(PhraseKey::Set, &v), "Set 2 of 3.");
+    }
+
+    #[test]
+    fn german_routines_get_german_phrases() {
+        let v = Values {
+            side: "Rechtes Bein",
+            set: 2,
+            sets: 3,
+            ..Values::default()
+        };
+        let de = Phrases::for_language("de-AT");
+        assert_eq!(
+            de.fill(PhraseKey::Switch, &v),
+            "Seitenwechsel. Rechtes Bein."
+        );
+        assert_eq!(de.fill(PhraseKey::Set, &v), "Satz 2 von 3.");
+        let other = Phrases::for_language("fr");
+        assert_eq!(other.fill(PhraseKey::Set, &v), "Set 2 of 3.");
+        // Every built-in phrase of every language parses.
+        for k in PhraseKey::ALL {
+            for lang in ["en", "de"] {
+                assert!(Template::parse(k, k.default_text(lang)).is_ok());
+            }
+        }
     }
 
     #[test]
