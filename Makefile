@@ -14,12 +14,14 @@ play: setup
 	$(CARGO) build --release --quiet
 	./target/release/coach play $(ROUTINE)
 
-## Formatting, lints and every test, with real espeak-ng speech and a real
-## PulseAudio server (started by the tests themselves) for playback.
+## Formatting, lints and every test, with real espeak-ng speech, a real
+## PulseAudio server (started by the tests themselves) for playback, and
+## speech-dispatcher for the system voice.
 test:
-	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins
+	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins speech-dispatcher speech-dispatcher-espeak-ng
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --quiet -- -D warnings
+	$(CARGO) check --quiet --no-default-features
 	$(CARGO) test
 
 ## Speed and memory figures, written to bench/results.md.

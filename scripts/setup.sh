@@ -5,7 +5,10 @@
 # install can be given as arguments (the benchmarks add theirs).
 set -euo pipefail
 
-packages=(pkg-config libasound2-dev espeak-ng "$@")
+# Building needs pkg-config and ALSA's headers, and for the system voice
+# (a default feature) speech-dispatcher's headers and libclang; playing
+# needs espeak-ng.
+packages=(pkg-config libasound2-dev libspeechd-dev libclang-dev espeak-ng "$@")
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

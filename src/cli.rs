@@ -22,6 +22,8 @@ use clap::{Args, Parser, Subcommand};
   coach list                                   routines you can play, with their lengths
   coach check my-routine.toml                  find mistakes in a routine, with their line and column
   coach show hamstring-lower-back              every sound of a session with its time
+  coach voices --lang de                       the voices for German routines
+  coach config init                            a config file to set your voice once
   coach render hamstring-lower-back -o s.wav   the whole session as a WAV file
 
 Exit status: 0 success, 1 failure (including a routine with errors), 2 bad command line,\n3 a session stopped with q, 128 + N a session stopped by signal N.")]
@@ -34,23 +36,36 @@ pub struct Cli {
 pub enum Command {
     Play(Play),
     Devices(Devices),
+    Voices(Voices),
+    #[command(subcommand)]
+    Config(ConfigCommand),
     Render(Render),
     Show(Show),
     Check(Check),
     List(List),
 }
 
-/// Options that choose the voice.
+/// Options that choose the voice. Each overrides the config file.
 #[derive(Debug, Args, Clone, Default)]
 pub struct VoiceArgs {
-    /// The espeak-ng voice, such as en, en-us, en-gb or de (default: the
-    /// routine's language). `espeak-ng --voices` lists them.
+    /// The voice: an espeak-ng voice (espeak:en-gb, or just en-gb), system
+    /// for the operating system's voice, or a voice named in the config
+    /// [default: the config's voice for the routine's language, else
+    /// espeak-ng's]. `coach voices` lists them.
     #[arg(long, value_name = "VOICE", value_parser = parse_voice_name)]
     pub voice: Option<String>,
 
     /// Speaking speed in words per minute, 80 to 450 [default: 160].
     #[arg(long, value_name = "WPM", value_parser = clap::value_parser!(u32).range(80..=450))]
     pub speed: Option<u32>,
+
+    /// Voice pitch, 0 to 99 [default: 50].
+    #[arg(long, value_name = "0-99", value_parser = clap::value_parser!(u32).range(0..=99))]
+    pub pitch: Option<u32>,
+
+    /// Speech volume in percent, 0 to 200 [default: 100].
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u32).range(0..=200))]
+    pub volume: Option<u32>,
 }
 
 /// Play a routine on a sound device.
@@ -77,7 +92,7 @@ pub struct Play {
 
     /// The output device, as `coach devices` lists it (e.g.
     /// pulseaudio:alsa_output.usb-speaker or alsa:hw:CARD=Headphones,DEV=0)
-    /// [default: the system's default output].
+    /// [default: the config's device, else the system's default output].
     #[arg(long, value_name = "DEVICE")]
     pub device: Option<String>,
 
@@ -95,13 +110,34 @@ pub struct Play {
 
     /// Milliseconds of audio handed to the device at a time, 10 to 500. The
     /// first sound and every key are heard about twice this later; longer
-    /// periods use less CPU (200 suits a Raspberry Pi Zero).
-    #[arg(long, value_name = "MS", default_value_t = crate::audio::device::DEFAULT_PERIOD_MS,
-          value_parser = clap::value_parser!(u32).range(10..=500))]
-    pub latency: u32,
+    /// periods use less CPU (200 suits a Raspberry Pi Zero) [default: 46].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32).range(10..=500))]
+    pub latency: Option<u32>,
 
     #[command(flatten)]
     pub voice: VoiceArgs,
+}
+
+/// List the voices of every engine, with the name --voice takes.
+///
+/// espeak-ng's voices, the external voices named in your config file, and
+/// the operating system's voice (speech-dispatcher on Linux), each with
+/// whether it can be used here and, if not, why.
+#[derive(Debug, Args)]
+pub struct Voices {
+    /// Only voices for this language, such as de or en-GB.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+}
+
+/// Your config file: the voice, speed, volumes and device to use by default.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print where the config file is (it need not exist).
+    Path,
+    /// Write a config file with every setting explained and commented out.
+    /// An existing file is never overwritten.
+    Init,
 }
 
 /// List the sound output devices, with the name --device takes.
@@ -175,19 +211,19 @@ pub struct List {
     pub voice: VoiceArgs,
 }
 
-/// A voice name is passed to espeak-ng as an argument: allow only the
-/// characters voice names use.
-fn parse_voice_name(s: &str) -> Result<String, String> {
+/// A voice name (`espeak:en-gb`, `system`, a configured voice) ends up as
+/// an argument of a program: allow only the characters voice names use.
+pub fn parse_voice_name(s: &str) -> Result<String, String> {
     let ok = !s.is_empty()
         && !s.starts_with('-')
         && s.len() <= 64
         && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/' | ':'));
     if ok {
         Ok(s.to_string())
     } else {
         Err(format!(
-            "\"{s}\" is not a voice name; use a name from `espeak-ng --voices`, such as en-us or de"
+            "\"{s}\" is not a voice name; `coach voices` lists them, e.g. espeak:en-us or system"
         ))
     }
 }

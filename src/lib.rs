@@ -9,11 +9,13 @@
 pub mod audio;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod paths;
 pub mod plan;
 pub mod player;
 pub mod routine;
 pub mod script;
+pub mod settings;
 pub mod voice;
 
 /// The one sample rate of every session: espeak-ng's native rate, mono.

@@ -17,3 +17,8 @@ pub fn cache_dir() -> Option<PathBuf> {
 pub fn user_routines_dir() -> Option<PathBuf> {
     project().map(|p| p.data_dir().join("routines"))
 }
+
+/// The user's config file (e.g. `~/.config/coach/config.toml` on Linux).
+pub fn config_file() -> Option<PathBuf> {
+    project().map(|p| p.config_dir().join("config.toml"))
+}

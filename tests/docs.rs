@@ -5,24 +5,27 @@ mod common;
 
 use common::*;
 
-/// The ```toml blocks of a Markdown file.
+/// The ```toml blocks of a Markdown file, indented ones (in lists) too.
 fn toml_blocks(file: &str) -> Vec<String> {
     let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
         .unwrap();
     let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
+    let mut current: Option<(usize, String)> = None;
     for line in text.lines() {
-        match (&mut current, line.trim_end()) {
-            (None, "```toml") => current = Some(String::new()),
-            (Some(block), "```") => {
-                blocks.push(std::mem::take(block));
-                current = None;
+        let fence = line.trim();
+        match &mut current {
+            None if fence == "```toml" => {
+                let indent = line.len() - line.trim_start().len();
+                current = Some((indent, String::new()));
             }
-            (Some(block), l) => {
-                block.push_str(l);
+            Some(_) if fence == "```" => {
+                blocks.push(current.take().unwrap().1);
+            }
+            Some((indent, block)) => {
+                block.push_str(line.get(*indent..).unwrap_or(""));
                 block.push('\n');
             }
-            _ => {}
+            None => {}
         }
     }
     blocks
@@ -42,8 +45,21 @@ fn complete(block: &str) -> String {
     text
 }
 
+/// Blocks that begin with this are config files, not routines.
+const CONFIG: &str = "# ~/.config/coach/config.toml";
+
 fn check_examples(file: &str, at_least: usize) {
-    let blocks = toml_blocks(file);
+    let (configs, blocks): (Vec<String>, Vec<String>) = toml_blocks(file)
+        .into_iter()
+        .partition(|b| b.trim_start().starts_with(CONFIG));
+    for config in configs {
+        let source = coach::routine::SourceFile::new("config.toml", config.clone());
+        let parsed = coach::config::parse(&source);
+        assert!(
+            parsed.is_ok(),
+            "{file} config example fails:\n{config}\n{parsed:?}"
+        );
+    }
     assert!(
         blocks.len() >= at_least,
         "{file} has {} examples",

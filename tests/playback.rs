@@ -570,3 +570,50 @@ fn a_terminal_shows_progress_bars() {
     assert!(shown.contains("s left"), "{shown}");
     assert!(shown.contains("Session complete."), "{shown}");
 }
+
+#[test]
+fn the_system_voice_speaks_and_the_tones_keep_their_spacing() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write(
+        "sys.toml",
+        "title = \"System voice\"
+[[exercise]]
+name = \"Hold\"
+say = \"Stand tall.\"
+hold = \"4s\"
+get_ready = \"2s\"
+countdown = 2
+rest = \"2s\"
+[[exercise]]
+name = \"Reps\"
+reps = 2
+rep_time = \"2.5s\"
+",
+    );
+    let recording = pulse.record();
+    let playing = Playing::start(&env, &pulse, &["sys.toml", "--voice", "system"]);
+    let (code, said) = playing.finish(Duration::from_secs(90));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    let tones = find_tones_at(&audio, REC_RATE, QUIET);
+    let hz: Vec<f64> = tones.iter().map(|t| t.hz).collect();
+    assert_eq!(hz, [880.0, 587.0, 880.0, 587.0], "{said}");
+    for (pair, want) in tones.chunks(2).zip([4.0, 5.0]) {
+        let got = seconds(pair[1].onset - pair[0].onset);
+        assert!(
+            (got - want).abs() <= TWO_MS,
+            "work of {got:.4} s, want {want} s"
+        );
+    }
+    // The system voice was heard: the title, the name and the instruction
+    // come before the first tone.
+    let before: Vec<(usize, usize)> = sounds(&audio, REC_RATE, QUIET, 50.0)
+        .into_iter()
+        .filter(|(start, _)| *start < tones[0].onset)
+        .collect();
+    assert!(
+        before.len() >= 3,
+        "speech before the first tone: {before:?}"
+    );
+}

@@ -6,4 +6,4 @@ pub mod session;
 pub mod tone;
 pub mod wav;
 
-pub use session::{MissingClip, Session};
+pub use session::{MissingClip, Mix, Session};

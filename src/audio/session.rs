@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::audio::tone::ToneKind;
+use crate::audio::tone::{ToneKind, ToneStyle};
 use crate::plan::Plan;
 use crate::script::Sound;
 use crate::voice::{Clip, Clips};
@@ -38,6 +38,37 @@ impl std::fmt::Display for MissingClip {
 
 impl std::error::Error for MissingClip {}
 
+/// How loud speech and tones are, and how the tones sound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mix {
+    /// Speech volume, percent.
+    pub speech: u32,
+    /// Tone volume, percent.
+    pub tones: u32,
+    pub style: ToneStyle,
+}
+
+impl Default for Mix {
+    fn default() -> Self {
+        Mix {
+            speech: 100,
+            tones: 100,
+            style: ToneStyle::Bright,
+        }
+    }
+}
+
+/// `clip` at `percent` of its level (saturating), shared if unchanged.
+pub fn scaled(clip: &Clip, percent: u32) -> Clip {
+    if percent == 100 {
+        return clip.clone();
+    }
+    clip.iter()
+        .map(|s| (*s as i32 * percent as i32 / 100).clamp(i16::MIN as i32, i16::MAX as i32) as i16)
+        .collect::<Vec<_>>()
+        .into()
+}
+
 /// A session being rendered: a cursor over the plan's sounds.
 pub struct Session {
     sounds: Arc<[Placed]>,
@@ -51,19 +82,26 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session for `plan`, with the speech of `clips`.
-    pub fn new(plan: &Plan, clips: &Clips) -> Result<Session, MissingClip> {
+    /// A session for `plan`, with the speech of `clips`, mixed as `mix`
+    /// says.
+    pub fn new(plan: &Plan, clips: &Clips, mix: &Mix) -> Result<Session, MissingClip> {
         let tones: Vec<(ToneKind, Clip)> = ToneKind::ALL
             .iter()
-            .map(|k| (*k, Clip::from(k.render())))
+            .map(|k| (*k, scaled(&Clip::from(k.render_in(mix.style)), mix.tones)))
             .collect();
+        let mut speech: std::collections::HashMap<&str, Clip> = std::collections::HashMap::new();
         let mut sounds = Vec::with_capacity(plan.events.len());
         for event in &plan.events {
             let samples = match &event.sound {
-                Sound::Speech(text) => clips
-                    .get(text)
-                    .cloned()
-                    .ok_or_else(|| MissingClip(text.clone()))?,
+                Sound::Speech(text) => match speech.get(text.as_str()) {
+                    Some(clip) => clip.clone(),
+                    None => {
+                        let clip = clips.get(text).ok_or_else(|| MissingClip(text.clone()))?;
+                        let clip = scaled(clip, mix.speech);
+                        speech.insert(text, clip.clone());
+                        clip
+                    }
+                },
                 Sound::Tone(kind) => tones
                     .iter()
                     .find(|(k, _)| k == kind)

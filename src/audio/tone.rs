@@ -9,6 +9,16 @@ use crate::SAMPLE_RATE;
 /// Speech that follows a tone waits this long after the tone ends (0.2 s).
 pub const TONE_GAP: u64 = SAMPLE_RATE as u64 / 5;
 
+/// How the tones sound.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ToneStyle {
+    /// A5, D5, D6 and G6.
+    #[default]
+    Bright,
+    /// An octave lower, for ears that find the bright tones sharp.
+    Low,
+}
+
 /// The kinds of tone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -40,13 +50,22 @@ impl ToneKind {
         }
     }
 
-    /// The tone's one frequency, in hertz.
+    /// The tone's one frequency, in hertz, in the bright style.
     pub fn hz(self) -> u32 {
-        match self {
+        self.hz_in(ToneStyle::Bright)
+    }
+
+    /// The tone's one frequency, in hertz, in `style`.
+    pub fn hz_in(self, style: ToneStyle) -> u32 {
+        let bright = match self {
             ToneKind::Start => 880,
             ToneKind::End => 587,
             ToneKind::Countdown => 1175,
             ToneKind::Tick => 1568,
+        };
+        match style {
+            ToneStyle::Bright => bright,
+            ToneStyle::Low => bright / 2,
         }
     }
 
@@ -65,10 +84,15 @@ impl ToneKind {
     /// out. The first sample is already non-zero, so the tone's onset is
     /// exactly its first sample.
     pub fn render(self) -> Vec<i16> {
+        self.render_in(ToneStyle::Bright)
+    }
+
+    /// [`ToneKind::render`] in `style`.
+    pub fn render_in(self, style: ToneStyle) -> Vec<i16> {
         const AMPLITUDE: f64 = 0.5;
         let len = self.samples() as usize;
         let fade = (SAMPLE_RATE as usize / 200).min(len / 2); // 5 ms
-        let w = 2.0 * std::f64::consts::PI * self.hz() as f64 / SAMPLE_RATE as f64;
+        let w = 2.0 * std::f64::consts::PI * self.hz_in(style) as f64 / SAMPLE_RATE as f64;
         (0..len)
             .map(|i| {
                 let rise = (i + 1) as f64 / fade as f64;

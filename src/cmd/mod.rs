@@ -2,21 +2,27 @@
 //! layout and output together.
 
 mod check;
+mod config;
 mod devices;
 mod list;
 mod play;
 mod render;
 mod show;
+mod voices;
 
 use std::io::Write as _;
 
 use anyhow::{Result, bail};
 
+use crate::audio::Mix;
 use crate::cli::{Command, VoiceArgs};
+use crate::config::{Config, ConfigError};
 use crate::plan::{self, Plan};
 use crate::routine::{Report, Routine, find, load};
 use crate::script::{self, Script};
-use crate::voice::{self, Cache, Clips, Espeak, espeak};
+use crate::settings::{self, Settings, VoiceChoice};
+use crate::voice::command::CommandEngine;
+use crate::voice::{self, Cache, Clips, Espeak, Voice};
 
 /// How a command ended, as the process exit status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +61,8 @@ pub fn run(command: &Command) -> Result<Exit> {
     match command {
         Command::Play(c) => c.run(),
         Command::Devices(c) => c.run(),
+        Command::Voices(c) => c.run(),
+        Command::Config(c) => c.run(),
         Command::Render(c) => c.run(),
         Command::Show(c) => c.run(),
         Command::Check(c) => c.run(),
@@ -105,20 +113,68 @@ pub fn load_routine(name: &str) -> Result<Loaded> {
     }
 }
 
-/// The voice a routine is spoken in.
-pub fn voice_for(routine: &Routine, args: &VoiceArgs) -> Espeak {
-    let name = args
-        .voice
-        .clone()
-        .unwrap_or_else(|| espeak::voice_for_language(&routine.language));
-    Espeak::new(&name, args.speed.unwrap_or(espeak::DEFAULT_SPEED))
+/// The user's config file. Its errors are printed to stderr with the lines
+/// they are on.
+pub fn load_config() -> Result<Config> {
+    match crate::config::load() {
+        Ok(c) => Ok(c),
+        Err(e) => {
+            if let ConfigError::Invalid(report) = &e {
+                eprint!("{report}");
+            }
+            bail!("{e}")
+        }
+    }
 }
 
-/// Everything needed to hear a routine: its script, its speech and its plan.
+/// The engine that speaks clips for `settings`.
+pub fn engine(settings: &Settings) -> Result<Box<dyn Voice>> {
+    Ok(match &settings.voice {
+        VoiceChoice::Espeak(name) => {
+            let mut e = Espeak::new(name, settings.speed);
+            e.pitch = settings.pitch;
+            Box::new(e)
+        }
+        VoiceChoice::Command(voice) => Box::new(CommandEngine {
+            voice: voice.clone(),
+            speed: settings.speed,
+            pitch: settings.pitch,
+        }),
+        VoiceChoice::System => bail!(
+            "the system voice speaks live only and gives no audio to work with here; use it with `coach play`, or pick another voice with --voice (`coach voices` lists them)"
+        ),
+    })
+}
+
+/// Everything needed to hear a routine: its speech, its plan and how it is
+/// mixed.
 pub struct Prepared {
     pub loaded: Loaded,
+    pub settings: Settings,
     pub clips: Clips,
     pub plan: Plan,
+}
+
+impl Prepared {
+    pub fn mix(&self) -> Mix {
+        mix(&self.settings)
+    }
+}
+
+/// How `settings` mixes a session.
+pub fn mix(settings: &Settings) -> Mix {
+    Mix {
+        speech: settings.volume,
+        tones: settings.tone_volume,
+        style: settings.tones,
+    }
+}
+
+/// The plan of `script` with these clips and tones.
+pub fn laid_out(script: &Script, clips: &Clips, settings: &Settings) -> Plan {
+    let mut plan = plan::layout(script, &|t| clips.len_of(t));
+    plan.tones = settings.tones;
+    plan
 }
 
 /// Scripts a loaded routine, prepares its speech and lays it out.
@@ -130,11 +186,18 @@ pub fn prepare(loaded: Loaded, args: &VoiceArgs) -> Result<Prepared> {
 
 /// Prepares the speech of a script and lays it out.
 pub fn prepare_script(loaded: Loaded, script: &Script, args: &VoiceArgs) -> Result<Prepared> {
-    let voice = voice_for(&loaded.routine, args);
-    let clips = voice::prepare(&voice, &script.texts(), &Cache::new())?;
-    let plan = plan::layout(script, &|text| clips.len_of(text));
+    let config = load_config()?;
+    let settings = settings::resolve(args, &config, &loaded.routine.language);
+    let clips = match settings.voice {
+        // Lengths the system voice will take are only estimates.
+        VoiceChoice::System => voice::system::estimated_clips(&script.texts(), settings.speed),
+        _ => voice::prepare(engine(&settings)?.as_ref(), &script.texts(), &Cache::new())?,
+    };
+    let mut plan = laid_out(script, &clips, &settings);
+    plan.speech_estimated = settings.voice == VoiceChoice::System;
     Ok(Prepared {
         loaded,
+        settings,
         clips,
         plan,
     })

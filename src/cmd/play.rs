@@ -4,18 +4,22 @@ use std::sync::mpsc;
 
 use anyhow::{Context, Result, bail};
 
-use super::{Exit, Run, load_routine, voice_for};
+use super::{Exit, Run, engine, laid_out, load_config, load_routine, mix};
 use crate::SAMPLE_RATE;
-use crate::audio::{Session, device};
+use crate::audio::session::scaled;
+use crate::audio::{Mix, Session, device};
 use crate::cli::Play;
-use crate::plan::{self, Plan, SPEECH_GAP, clock_seconds};
+use crate::plan::{Plan, SPEECH_GAP, clock_seconds};
 use crate::player::controls::{self, KeyMode};
 use crate::player::display::Display;
 use crate::player::live::{Handoff, LiveSource, Overlays};
+use crate::player::speech::SpeechDriver;
 use crate::player::{self, Ending};
 use crate::routine::{PhraseKey, Routine, Values};
 use crate::script::{self, Script, Step};
-use crate::voice::{self, Cache, Clip, Clips, Voice as _};
+use crate::settings::{self, VoiceChoice};
+use crate::voice::system::{SystemVoice, estimated_clips};
+use crate::voice::{self, Cache, Clip, Clips};
 
 /// The count-in before a paused session continues.
 const COUNT_IN: [&str; 3] = ["3", "2", "1"];
@@ -41,7 +45,14 @@ impl Run for Play {
             );
         }
 
-        let voice = voice_for(routine, &self.voice);
+        let config = load_config()?;
+        let settings = settings::resolve(&self.voice, &config, &routine.language);
+        let mix = mix(&settings);
+        let device = self.device.clone().or(config.device.clone());
+        let latency = self
+            .latency
+            .or(config.latency)
+            .unwrap_or(device::DEFAULT_PERIOD_MS);
         let cache = Cache::new();
         let values = Values {
             title: &routine.title,
@@ -56,7 +67,6 @@ impl Run for Play {
         early.extend(COUNT_IN);
         let mut texts = script.texts();
         texts.extend(early.iter().copied());
-        let warm = texts.iter().all(|t| cache.contains(&voice.id(), t));
 
         // Signals first, so a stop during start-up is clean too.
         let (tx, commands) = mpsc::channel();
@@ -69,42 +79,78 @@ impl Run for Play {
         // The device is opened only when the first sound is ready, so that
         // nothing but that sound fills its buffer.
         let start_playing = |source: LiveSource| -> Result<(device::Output, rodio::Player)> {
-            let output = device::open(self.device.as_deref(), self.latency)?;
+            let output = device::open(device.as_deref(), latency)?;
             let player = rodio::Player::connect_new(output.sink.mixer());
             player.append(source);
             Ok((output, player))
         };
-        let (plan, output, player, shared) = if warm {
-            let clips = voice::prepare(&voice, &texts, &cache)?;
-            let plan = plan::layout(&script, &|t| clips.len_of(t));
+        let (plan, output, player, shared, mut speech) = if settings.voice == VoiceChoice::System {
+            // The system voice speaks for itself: check that it answers
+            // before anything plays, then lay the session out with
+            // estimated lengths and let the driver say each text.
+            let voice = SystemVoice::start(
+                settings.speed,
+                settings.pitch,
+                settings.volume,
+                &routine.language,
+            )?;
+            let clips = estimated_clips(&texts, settings.speed);
+            let plan = laid_out(&script, &clips, &settings);
             let start = start_sample(&plan, from);
-            let session = Session::new(&plan, &clips)?;
+            let session = Session::new(&plan, &clips, &mix)?;
             let (source, shared) =
-                LiveSource::new(session, start, overlays(&clips, &paused, &resumed));
+                LiveSource::new(session, start, overlays(&clips, &paused, &resumed, &mix));
             let (output, player) = start_playing(source)?;
-            (plan, output, player, shared)
+            let ahead = 2 * latency as u64 * SAMPLE_RATE as u64 / 1000;
+            let count_from = clips.len_of(&resumed) + SPEECH_GAP;
+            let mut driver = SpeechDriver::new(
+                voice,
+                &plan,
+                settings.speed,
+                ahead,
+                paused.clone(),
+                resumed.clone(),
+                count_from,
+            );
+            driver.seek(&shared, start);
+            (plan, output, player, shared, Some(driver))
         } else {
-            // Cold: speak the first words as soon as they exist, and lay
-            // out the rest while they are heard.
-            let first_clips = voice::prepare(&voice, &early, &cache)?;
-            let first_clip = first_clips.get(first).cloned().expect("prepared");
-            let (source, shared) =
-                LiveSource::prelude(first_clip, overlays(&first_clips, &paused, &resumed));
-            let (output, player) = start_playing(source)?;
-            let clips = voice::prepare(&voice, &texts, &cache)?;
-            let plan = plan::layout(&script, &|t| clips.len_of(t));
-            let start = start_sample(&plan, from);
-            let next = plan
-                .events
-                .iter()
-                .find(|e| e.start > start)
-                .map_or(plan.total_samples, |e| e.start);
-            shared.hand_over(Handoff {
-                session: Session::new(&plan, &clips)?,
-                first: start,
-                next,
-            });
-            (plan, output, player, shared)
+            let voice = engine(&settings)?;
+            let warm = texts.iter().all(|t| cache.contains(&voice.id(), t));
+            if warm {
+                let clips = voice::prepare(voice.as_ref(), &texts, &cache)?;
+                let plan = laid_out(&script, &clips, &settings);
+                let start = start_sample(&plan, from);
+                let session = Session::new(&plan, &clips, &mix)?;
+                let (source, shared) =
+                    LiveSource::new(session, start, overlays(&clips, &paused, &resumed, &mix));
+                let (output, player) = start_playing(source)?;
+                (plan, output, player, shared, None)
+            } else {
+                // Cold: speak the first words as soon as they exist, and lay
+                // out the rest while they are heard.
+                let first_clips = voice::prepare(voice.as_ref(), &early, &cache)?;
+                let first_clip = first_clips.get(first).cloned().expect("prepared");
+                let (source, shared) = LiveSource::prelude(
+                    first_clip,
+                    overlays(&first_clips, &paused, &resumed, &mix),
+                );
+                let (output, player) = start_playing(source)?;
+                let clips = voice::prepare(voice.as_ref(), &texts, &cache)?;
+                let plan = laid_out(&script, &clips, &settings);
+                let start = start_sample(&plan, from);
+                let next = plan
+                    .events
+                    .iter()
+                    .find(|e| e.start > start)
+                    .map_or(plan.total_samples, |e| e.start);
+                shared.hand_over(Handoff {
+                    session: Session::new(&plan, &clips, &mix)?,
+                    first: start,
+                    next,
+                });
+                (plan, output, player, shared, None)
+            }
         };
 
         let mut display = Display::new(self.quiet, plan.total_samples);
@@ -117,8 +163,20 @@ impl Run for Play {
         if keys.is_some() {
             display.say(controls::KEYS);
         }
-        let ending = player::run(&shared, &|| output.error(), &plan, &commands, &mut display);
+        let ending = player::run(
+            &shared,
+            &|| output.error(),
+            &plan,
+            &commands,
+            &mut display,
+            speech.as_mut(),
+        );
         display.finish();
+        if ending != Ending::Finished
+            && let Some(s) = &speech
+        {
+            s.stop();
+        }
         let pos = shared.position();
         match ending {
             Ending::Finished => {
@@ -259,8 +317,12 @@ fn start_sample(plan: &Plan, from: Option<(u32, usize)>) -> u64 {
 
 /// The pause overlay, and the resume overlay: "Resuming." and a count-in
 /// of whole seconds, ending one second after "1" like any countdown.
-fn overlays(clips: &Clips, paused: &str, resumed: &str) -> Overlays {
-    let get = |t: &str| clips.get(t).cloned().unwrap_or_else(|| Clip::from(vec![]));
+fn overlays(clips: &Clips, paused: &str, resumed: &str, mix: &Mix) -> Overlays {
+    let get = |t: &str| {
+        clips
+            .get(t)
+            .map_or_else(|| Clip::from(vec![]), |c| scaled(c, mix.speech))
+    };
     let resuming = get(resumed);
     let second = SAMPLE_RATE as usize;
     let count_from = resuming.len() + SPEECH_GAP as usize;

@@ -32,7 +32,13 @@ impl Run for Render {
             );
         }
         let prepared = prepare(loaded, &self.voice)?;
-        let mut session = Session::new(&prepared.plan, &prepared.clips)?;
+        if prepared.plan.speech_estimated {
+            bail!(
+                "the system voice speaks live only and gives no audio to write; render with another voice, e.g. --voice espeak:{}",
+                prepared.loaded.routine.language.to_ascii_lowercase()
+            );
+        }
+        let mut session = Session::new(&prepared.plan, &prepared.clips, &prepared.mix())?;
         wav::write(&mut session, &output)?;
         eprintln!(
             "wrote {} ({}, {} samples at {} Hz)",

@@ -74,6 +74,10 @@ pub struct Adjustment {
 pub struct Plan {
     pub title: String,
     pub rounds: u32,
+    /// How the tones sound: their frequencies in the cue sheet.
+    pub tones: crate::audio::tone::ToneStyle,
+    /// Speech lengths are estimates (a voice that gives no audio ahead).
+    pub speech_estimated: bool,
     pub exercises: Vec<ExerciseInfo>,
     /// Length of the session in samples, including the silent lead-in and tail.
     pub total_samples: u64,
@@ -141,6 +145,8 @@ pub fn layout(script: &Script, speech_len: &dyn Fn(&str) -> u64) -> Plan {
     Plan {
         title: script.title.clone(),
         rounds: script.rounds,
+        tones: Default::default(),
+        speech_estimated: false,
         exercises: script.exercises.clone(),
         total_samples: t + TAIL,
         events,

@@ -13,6 +13,8 @@ use crate::script::{Place, Sound};
 #[derive(Serialize)]
 pub struct JsonPlan<'a> {
     pub title: &'a str,
+    /// `exact`, or `estimated` for a voice that speaks only live.
+    pub speech_lengths: &'static str,
     pub sample_rate: u32,
     pub total_samples: u64,
     pub duration_seconds: f64,
@@ -95,7 +97,7 @@ impl Plan {
             .events
             .iter()
             .map(|e| {
-                let (kind, text, tone, hz) = sound_fields(&e.sound);
+                let (kind, text, tone, hz) = sound_fields(&e.sound, self.tones);
                 JsonEvent {
                     kind,
                     start_sample: e.start,
@@ -122,7 +124,7 @@ impl Plan {
             .adjustments
             .iter()
             .map(|a| {
-                let (kind, text, tone, _) = sound_fields(&a.sound);
+                let (kind, text, tone, _) = sound_fields(&a.sound, self.tones);
                 JsonAdjustment {
                     action: if a.moved_to.is_some() {
                         "moved"
@@ -142,6 +144,11 @@ impl Plan {
             .collect();
         JsonPlan {
             title: &self.title,
+            speech_lengths: if self.speech_estimated {
+                "estimated"
+            } else {
+                "exact"
+            },
             sample_rate: SAMPLE_RATE,
             total_samples: self.total_samples,
             duration_seconds: self.seconds(),
@@ -164,7 +171,7 @@ impl Plan {
         for e in &self.events {
             let what = match &e.sound {
                 Sound::Speech(t) => format!("\"{}\"", shorten(t, 42)),
-                Sound::Tone(k) => format!("[{} tone, {} Hz]", k.name(), k.hz()),
+                Sound::Tone(k) => format!("[{} tone, {} Hz]", k.name(), k.hz_in(self.tones)),
             };
             let period = e.period.map_or("announce", |p| p.name());
             let _ = writeln!(
@@ -186,6 +193,12 @@ impl Plan {
             self.exercises.len(),
             self.events.len()
         );
+        if self.speech_estimated {
+            let _ = writeln!(
+                out,
+                "speech lengths are estimates: the system voice is heard only when played"
+            );
+        }
         if !self.adjustments.is_empty() {
             let _ = writeln!(
                 out,
@@ -225,6 +238,7 @@ impl Plan {
 /// A sound's JSON fields: kind, text (speech), tone name and frequency.
 fn sound_fields(
     s: &Sound,
+    style: crate::audio::tone::ToneStyle,
 ) -> (
     &'static str,
     Option<&str>,
@@ -233,7 +247,7 @@ fn sound_fields(
 ) {
     match s {
         Sound::Speech(t) => ("speech", Some(t.as_str()), None, None),
-        Sound::Tone(k) => ("tone", None, Some(k.name()), Some(k.hz())),
+        Sound::Tone(k) => ("tone", None, Some(k.name()), Some(k.hz_in(style))),
     }
 }
 

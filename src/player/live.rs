@@ -22,6 +22,11 @@ pub enum Request {
     Resume,
     /// Continue the timeline from this sample.
     Seek(u64),
+    /// Stop the timeline at this sample until released: the system voice
+    /// has not finished an announcement that should have ended there.
+    Hold(u64),
+    /// Let the timeline go on.
+    Release,
 }
 
 /// The state the audio thread shares with the controls and the display.
@@ -73,6 +78,7 @@ impl Shared {
         match r {
             Request::Pause => self.paused.store(true, Ordering::Relaxed),
             Request::Resume | Request::Seek(_) => self.paused.store(false, Ordering::Relaxed),
+            Request::Hold(_) | Request::Release => {}
         }
     }
 
@@ -135,6 +141,8 @@ pub struct LiveSource {
     mode: Mode,
     /// Where the timeline continues after a pause.
     resume_at: u64,
+    /// The timeline stops here until released.
+    hold: Option<u64>,
     block: Vec<i16>,
     at: usize,
     len: usize,
@@ -152,6 +160,7 @@ impl LiveSource {
             overlays,
             mode: Mode::Timeline,
             resume_at: start,
+            hold: None,
             block: vec![0; BLOCK],
             at: 0,
             len: 0,
@@ -175,6 +184,7 @@ impl LiveSource {
                 elapsed: 0,
             },
             resume_at: 0,
+            hold: None,
             block: vec![0; BLOCK],
             at: 0,
             len: 0,
@@ -246,8 +256,11 @@ impl LiveSource {
                 (Request::Seek(pos), _) => {
                     session.seek(pos);
                     self.resume_at = pos;
+                    self.hold = None;
                     self.mode = Mode::Timeline;
                 }
+                (Request::Hold(at), _) => self.hold = Some(at),
+                (Request::Release, _) => self.hold = None,
                 _ => {}
             }
         }
@@ -287,7 +300,22 @@ impl LiveSource {
             }
             Mode::Timeline => {
                 let session = self.session.as_mut().expect("the timeline has a session");
-                let n = session.fill(block);
+                let room = match self.hold {
+                    Some(at) if session.position() >= at => 0,
+                    Some(at) => ((at - session.position()) as usize).min(BLOCK),
+                    None => BLOCK,
+                };
+                if room == 0 {
+                    // Held: silence, the timeline standing still.
+                    block.fill(0);
+                    self.at = 0;
+                    self.len = BLOCK;
+                    self.shared
+                        .pulled
+                        .fetch_add(BLOCK as u64, Ordering::Relaxed);
+                    return true;
+                }
+                let n = session.fill(&mut block[..room]);
                 self.shared
                     .position
                     .store(session.position(), Ordering::Relaxed);
@@ -370,13 +398,15 @@ mod tests {
         let plan = Plan {
             title: "t".into(),
             rounds: 1,
+            tones: Default::default(),
+            speech_estimated: false,
             exercises: vec![],
             total_samples: 10_000,
             events,
             periods: vec![],
             adjustments: vec![],
         };
-        Session::new(&plan, &clips).unwrap()
+        Session::new(&plan, &clips, &crate::audio::Mix::default()).unwrap()
     }
 
     fn overlays() -> Overlays {
@@ -441,6 +471,21 @@ mod tests {
         let after = take(&mut source, 200);
         assert_eq!(after[49], 0);
         assert_eq!(after[50], 3000);
+    }
+
+    #[test]
+    fn a_hold_stops_the_timeline_until_released() {
+        let (mut source, shared) = LiveSource::new(session(), 0, overlays());
+        shared.request(Request::Hold(1_050));
+        let before = take(&mut source, 1_050);
+        assert_eq!(&before[1_000..1_050], &[1000; 50][..]);
+        assert_eq!(shared.position(), 1_050);
+        let held = take(&mut source, 3 * BLOCK);
+        assert!(held.iter().all(|x| *x == 0), "silence while held");
+        assert_eq!(shared.position(), 1_050, "the timeline stood still");
+        shared.request(Request::Release);
+        let after = take(&mut source, 60);
+        assert_eq!(after[..50], [1000; 50][..], "the rest of the sound");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod controls;
 pub mod display;
 pub mod live;
+pub mod speech;
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -74,18 +75,24 @@ pub fn target(plan: &Plan, pos: u64, command: Command) -> Option<u64> {
 }
 
 /// Runs the session until it ends, applying commands from `commands` and
-/// updating `display`.
+/// updating `display`; `speech` says the texts when the voice gives no
+/// audio of its own.
 pub fn run(
     shared: &Shared,
     device_error: &dyn Fn() -> Option<String>,
     plan: &Plan,
     commands: &Receiver<Command>,
     display: &mut Display,
+    mut speech: Option<&mut speech::SpeechDriver>,
 ) -> Ending {
     let mut last_pulled = shared.pulled();
     let mut last_move = Instant::now();
     loop {
-        let tick = display::tick(display);
+        let tick = if speech.is_some() {
+            speech::TICK
+        } else {
+            display::tick(display)
+        };
         match commands.recv_timeout(tick) {
             Ok(command) => {
                 let pos = shared.position();
@@ -94,17 +101,28 @@ pub fn run(
                     Command::Signal(s) => return Ending::Signal(s),
                     Command::TogglePause if shared.waiting() => {}
                     Command::TogglePause => {
-                        shared.request(if shared.paused() {
+                        let resume = shared.paused();
+                        shared.request(if resume {
                             Request::Resume
                         } else {
                             Request::Pause
                         });
+                        if let Some(s) = speech.as_deref_mut() {
+                            if resume {
+                                s.resume(shared);
+                            } else {
+                                s.pause(shared);
+                            }
+                        }
                     }
                     other => {
                         if !shared.waiting()
                             && let Some(to) = target(plan, pos, other)
                         {
                             shared.request(Request::Seek(to));
+                            if let Some(s) = speech.as_deref_mut() {
+                                s.seek(shared, to);
+                            }
                         }
                     }
                 }
@@ -112,6 +130,9 @@ pub fn run(
             Err(RecvTimeoutError::Timeout) => {}
             // No controls at all (both watchers gone): keep playing.
             Err(RecvTimeoutError::Disconnected) => std::thread::sleep(tick),
+        }
+        if let Some(s) = speech.as_deref_mut() {
+            s.poll(shared);
         }
         if let Some(e) = device_error() {
             return Ending::DeviceLost(e);

@@ -42,10 +42,52 @@ impl Espeak {
     }
 }
 
-/// The espeak-ng voice for a routine language tag: the tag in lower case
-/// (`en-GB` → `en-gb`), which is how espeak-ng names its voices.
-pub fn voice_for_language(tag: &str) -> String {
-    tag.to_ascii_lowercase()
+/// An espeak-ng voice as `coach voices` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VoiceInfo {
+    /// What `--voice` takes after `espeak:`.
+    pub name: String,
+    pub language: String,
+    pub description: String,
+}
+
+/// The voices espeak-ng has, for `language` if given. MBROLA voices are
+/// left out unless the `mbrola` program is installed.
+pub fn list_voices(program: &str, language: Option<&str>) -> Result<Vec<VoiceInfo>, VoiceError> {
+    let mut command = Command::new(program);
+    match language {
+        Some(lang) => command.arg(format!("--voices={lang}")),
+        None => command.arg("--voices"),
+    };
+    let out = command.output().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => VoiceError::Missing(
+            "espeak-ng was not found; install it with `sudo apt install espeak-ng`".into(),
+        ),
+        _ => VoiceError::Failed(format!("could not run {program}: {e}")),
+    })?;
+    let mbrola = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("mbrola").is_file()));
+    let mut voices = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines().skip(1) {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let [_, language, _, description, file, ..] = cols[..] else {
+            continue;
+        };
+        let name = match file.strip_prefix("mb/") {
+            Some(mb) if mbrola => mb.to_string(),
+            Some(_) => continue,
+            None => language.to_string(),
+        };
+        if voices.iter().any(|v: &VoiceInfo| v.name == name) {
+            continue;
+        }
+        voices.push(VoiceInfo {
+            name,
+            language: language.to_string(),
+            description: description.replace('_', " "),
+        });
+    }
+    Ok(voices)
 }
 
 impl Voice for Espeak {
@@ -126,90 +168,17 @@ impl Voice for Espeak {
                 said.trim()
             )));
         }
-        let samples = parse_wav(&out)?;
-        Ok(trim_silence(&samples).to_vec())
+        let (rate, samples) = super::wav::decode(&out)
+            .map_err(|e| VoiceError::Failed(format!("espeak-ng gave unusable audio: {e}")))?;
+        // MBROLA voices speak at 16 kHz.
+        let samples = super::resample::resample(trim_silence(&samples), rate, SAMPLE_RATE);
+        Ok(samples)
     }
-}
-
-/// The samples of espeak-ng's WAV output. Its size fields are placeholders,
-/// so the data chunk is read to the end of the output.
-fn parse_wav(bytes: &[u8]) -> Result<Vec<i16>, VoiceError> {
-    let bad = |what: &str| VoiceError::Failed(format!("espeak-ng gave unusable audio: {what}"));
-    if bytes.len() < 12 || &bytes[..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
-        return Err(bad("not a WAV file"));
-    }
-    let mut at = 12;
-    let mut format_ok = false;
-    while at + 8 <= bytes.len() {
-        let id = &bytes[at..at + 4];
-        let size = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().expect("4 bytes")) as usize;
-        let body = at + 8;
-        if id == b"fmt " {
-            let f = bytes
-                .get(body..body + 16)
-                .ok_or_else(|| bad("short format chunk"))?;
-            let format = u16::from_le_bytes([f[0], f[1]]);
-            let channels = u16::from_le_bytes([f[2], f[3]]);
-            let rate = u32::from_le_bytes([f[4], f[5], f[6], f[7]]);
-            let bits = u16::from_le_bytes([f[14], f[15]]);
-            if format != 1 || channels != 1 || bits != 16 {
-                return Err(bad("not 16-bit mono PCM"));
-            }
-            if rate != SAMPLE_RATE {
-                return Err(VoiceError::Failed(format!(
-                    "this espeak-ng voice speaks at {rate} Hz; coach needs {SAMPLE_RATE} Hz voices (the MBROLA voices are not supported)"
-                )));
-            }
-            format_ok = true;
-            at = body + size.min(bytes.len());
-        } else if id == b"data" {
-            if !format_ok {
-                return Err(bad("data before format"));
-            }
-            let data = &bytes[body..];
-            return Ok(data
-                .chunks_exact(2)
-                .map(|b| i16::from_le_bytes([b[0], b[1]]))
-                .collect());
-        } else {
-            at = body.saturating_add(size + (size & 1));
-        }
-    }
-    Err(bad("no audio data"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn wav(rate: u32, samples: &[i16]) -> Vec<u8> {
-        let mut b = Vec::new();
-        b.extend_from_slice(b"RIFF\x24\xf0\xff\x7fWAVEfmt ");
-        b.extend_from_slice(&16u32.to_le_bytes());
-        b.extend_from_slice(&1u16.to_le_bytes());
-        b.extend_from_slice(&1u16.to_le_bytes());
-        b.extend_from_slice(&rate.to_le_bytes());
-        b.extend_from_slice(&(rate * 2).to_le_bytes());
-        b.extend_from_slice(&2u16.to_le_bytes());
-        b.extend_from_slice(&16u16.to_le_bytes());
-        b.extend_from_slice(b"data\x00\xf0\xff\x7f");
-        for s in samples {
-            b.extend_from_slice(&s.to_le_bytes());
-        }
-        b
-    }
-
-    #[test]
-    fn reads_placeholder_sized_wav_to_the_end() {
-        assert_eq!(
-            parse_wav(&wav(22_050, &[0, 5, -9])).unwrap(),
-            vec![0, 5, -9]
-        );
-        assert!(
-            matches!(parse_wav(&wav(16_000, &[1])), Err(VoiceError::Failed(m)) if m.contains("16000 Hz"))
-        );
-        assert!(parse_wav(b"nonsense").is_err());
-    }
 
     #[test]
     fn missing_program_says_how_to_install() {

@@ -3,7 +3,11 @@
 //! routine synthesizes nothing.
 
 pub mod cache;
+pub mod command;
 pub mod espeak;
+pub mod resample;
+pub mod system;
+pub mod wav;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -1,0 +1,216 @@
+//! Command voices: any program the user names in the config that reads a
+//! text and writes speech, such as Piper or flite. It is run directly,
+//! never through a shell; the text reaches it on stdin or as one argument.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use super::{Voice, VoiceError, resample::resample, trim_silence, wav};
+use crate::SAMPLE_RATE;
+use crate::config::{AudioFormat, CommandVoice};
+
+/// A configured command voice at a speed and pitch.
+#[derive(Clone, Debug)]
+pub struct CommandEngine {
+    pub voice: CommandVoice,
+    pub speed: u32,
+    pub pitch: u32,
+}
+
+/// Distinct names for the files of syntheses running at once.
+static NEXT_FILE: AtomicU64 = AtomicU64::new(0);
+
+impl CommandEngine {
+    /// The arguments with their placeholders filled in; whether the text
+    /// and the output file are among them.
+    fn arguments(&self, text: &str, file: &std::path::Path) -> (Vec<String>, bool, bool) {
+        // A text passed as an argument that starts with "-" could be read
+        // as an option; a leading space keeps it a plain argument.
+        let text_arg = if text.starts_with('-') {
+            format!(" {text}")
+        } else {
+            text.to_string()
+        };
+        let (mut uses_text, mut uses_file) = (false, false);
+        let args = self.voice.command[1..]
+            .iter()
+            .map(|a| {
+                uses_text |= a.contains("{text}");
+                uses_file |= a.contains("{file}");
+                a.replace("{speed}", &self.speed.to_string())
+                    .replace("{pitch}", &self.pitch.to_string())
+                    .replace("{file}", &file.display().to_string())
+                    .replace("{text}", &text_arg)
+            })
+            .collect();
+        (args, uses_text, uses_file)
+    }
+}
+
+impl Voice for CommandEngine {
+    fn id(&self) -> String {
+        format!(
+            "command {} {:?} {:?} speed={} pitch={}",
+            self.voice.name, self.voice.command, self.voice.format, self.speed, self.pitch
+        )
+    }
+
+    fn synthesize(&self, text: &str) -> Result<Vec<i16>, VoiceError> {
+        let name = &self.voice.name;
+        let program = &self.voice.command[0];
+        let file = temp_file();
+        let (args, uses_text, uses_file) = self.arguments(text, &file);
+        let mut child = Command::new(program)
+            .args(&args)
+            .stdin(if uses_text { Stdio::null() } else { Stdio::piped() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => VoiceError::Missing(format!(
+                    "the voice \"{name}\" runs {program}, which was not found; install it or fix [voices.{name}] in the config"
+                )),
+                _ => VoiceError::Failed(format!("the voice \"{name}\" could not start {program}: {e}")),
+            })?;
+        if let Some(mut stdin) = child.stdin.take() {
+            let text = text.to_string();
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(text.as_bytes());
+            });
+        }
+        let mut stdout = child.stdout.take().expect("piped");
+        let mut stderr = child.stderr.take().expect("piped");
+        let out = std::thread::spawn(move || {
+            let mut b = Vec::new();
+            let _ = stdout.read_to_end(&mut b);
+            b
+        });
+        let err = std::thread::spawn(move || {
+            let mut b = Vec::new();
+            let _ = stderr.read_to_end(&mut b);
+            b
+        });
+
+        let timeout: Duration = Duration::from_micros(self.voice.timeout.micros());
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if started.elapsed() > timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let _ = std::fs::remove_file(&file);
+                    return Err(VoiceError::Failed(format!(
+                        "the voice \"{name}\" did not finish within {} and was stopped; raise its timeout in the config if it is just slow",
+                        self.voice.timeout
+                    )));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => return Err(VoiceError::Failed(format!("the voice \"{name}\": {e}"))),
+            }
+        };
+        let stdout = out.join().unwrap_or_default();
+        let stderr = err.join().unwrap_or_default();
+        let bytes = if uses_file {
+            let bytes = std::fs::read(&file);
+            let _ = std::fs::remove_file(&file);
+            bytes.map_err(|e| {
+                VoiceError::Failed(format!("the voice \"{name}\" wrote no file {{file}}: {e}"))
+            })?
+        } else {
+            stdout
+        };
+        if !status.success() {
+            let said = String::from_utf8_lossy(&stderr);
+            let said = said
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .trim();
+            return Err(VoiceError::Failed(format!(
+                "the voice \"{name}\" failed ({status}){}{said}",
+                if said.is_empty() { "" } else { ": " }
+            )));
+        }
+        let (rate, samples) = match self.voice.format {
+            AudioFormat::Wav => wav::decode(&bytes).map_err(|e| {
+                VoiceError::Failed(format!("the voice \"{name}\" wrote unusable audio: {e}"))
+            })?,
+            AudioFormat::Raw { rate } => (
+                rate,
+                bytes
+                    .chunks_exact(2)
+                    .map(|b| i16::from_le_bytes([b[0], b[1]]))
+                    .collect(),
+            ),
+        };
+        let samples = trim_silence(&samples);
+        if samples.is_empty() {
+            return Err(VoiceError::Failed(format!(
+                "the voice \"{name}\" gave no sound for \"{text}\""
+            )));
+        }
+        Ok(resample(samples, rate, SAMPLE_RATE))
+    }
+}
+
+fn temp_file() -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "coach-{}-{}.wav",
+        std::process::id(),
+        NEXT_FILE.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routine::Dur;
+
+    fn engine(command: &[&str], format: AudioFormat, timeout: Dur) -> CommandEngine {
+        CommandEngine {
+            voice: CommandVoice {
+                name: "test".into(),
+                command: command.iter().map(|s| s.to_string()).collect(),
+                format,
+                language: None,
+                timeout,
+            },
+            speed: 150,
+            pitch: 40,
+        }
+    }
+
+    #[test]
+    fn placeholders_fill_in_and_dashes_stay_arguments() {
+        let e = engine(
+            &[
+                "say",
+                "-r",
+                "{speed}",
+                "-p{pitch}",
+                "{text}",
+                "--out={file}",
+            ],
+            AudioFormat::Wav,
+            Dur::from_secs(1),
+        );
+        let (args, text, file) = e.arguments("-rm everything", std::path::Path::new("/t/x.wav"));
+        assert_eq!(
+            args,
+            ["-r", "150", "-p40", " -rm everything", "--out=/t/x.wav"]
+        );
+        assert!(text && file);
+        let e = engine(
+            &["piper", "--output-raw"],
+            AudioFormat::Raw { rate: 16_000 },
+            Dur::from_secs(1),
+        );
+        let (args, text, file) = e.arguments("hi", std::path::Path::new("/t/x.wav"));
+        assert_eq!(args, ["--output-raw"]);
+        assert!(!text && !file);
+    }
+}
