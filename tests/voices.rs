@@ -264,7 +264,7 @@ fn an_unreachable_system_voice_fails_before_the_first_sound() {
         .output()
         .unwrap();
     let took = started.elapsed();
-    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).starts_with("error: the system voice is not available"),
