@@ -15,6 +15,7 @@ pub mod plan;
 pub mod player;
 pub mod routine;
 pub mod script;
+pub mod sessions;
 pub mod settings;
 pub mod voice;
 

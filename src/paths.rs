@@ -1,4 +1,5 @@
-//! The platform folders `coach` uses: the clip cache and the user's routines.
+//! The platform folders `coach` uses: the clip cache, the user's routines,
+//! the session log and the config file.
 
 use std::path::PathBuf;
 
@@ -11,6 +12,12 @@ fn project() -> Option<ProjectDirs> {
 /// Where synthesized speech is cached (e.g. `~/.cache/coach` on Linux).
 pub fn cache_dir() -> Option<PathBuf> {
     project().map(|p| p.cache_dir().to_path_buf())
+}
+
+/// Where `coach` keeps the user's data: routines and the session log
+/// (e.g. `~/.local/share/coach` on Linux).
+pub fn data_dir() -> Option<PathBuf> {
+    project().map(|p| p.data_dir().to_path_buf())
 }
 
 /// The user's own routines (e.g. `~/.local/share/coach/routines` on Linux).

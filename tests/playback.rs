@@ -282,7 +282,7 @@ fn sigterm_stops_cleanly_with_the_resume_hint() {
     assert_eq!(code, 143, "{said}");
     assert!(
         said.contains(
-            ", in Long hold. To continue from there: coach play hold.toml --from 'Long hold'"
+            ", in Long hold. To continue from there: coach play --resume (or coach play hold.toml --from 'Long hold')"
         ),
         "{said}"
     );
@@ -313,7 +313,7 @@ fn keys_on_a_terminal_skip_and_quit_and_the_terminal_is_restored() {
     assert_eq!(code, 3, "{said}");
     assert!(
         said.contains(
-            "in Short hold. To continue from there: coach play hold.toml --from 'Short hold'"
+            "in Short hold. To continue from there: coach play --resume (or coach play hold.toml --from 'Short hold')"
         ),
         "{said}"
     );
@@ -615,5 +615,132 @@ rep_time = \"2.5s\"
     assert!(
         before.len() >= 3,
         "speech before the first tone: {before:?}"
+    );
+}
+
+const THREE: &str = "title = \"Three holds\"
+[defaults]
+get_ready = \"1s\"
+countdown = 0
+halfway = false
+[[exercise]]
+name = \"First\"
+hold = \"2s\"
+[[exercise]]
+name = \"Second\"
+hold = \"6s\"
+[[exercise]]
+name = \"Third\"
+hold = \"2s\"
+";
+
+#[test]
+fn a_killed_session_is_logged_unfinished_and_resume_continues_there() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("three.toml", THREE);
+    let mut playing = Playing::start(&env, &pulse, &["three.toml"]);
+    playing.wait_for("work 6s: Second");
+    std::thread::sleep(Duration::from_millis(1500));
+    playing.signal(libc::SIGKILL);
+    let (code, said) = playing.finish(Duration::from_secs(10));
+    assert_eq!(code, -1, "killed: {said}");
+
+    // The log has every line up to the kill; history reads it.
+    let log = env.path("data/coach/sessions.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.ends_with('\n'), "{text}");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["event"], "start");
+    assert_eq!(lines[0]["title"], "Three holds");
+    assert!(lines.iter().any(|l| l["event"] == "period"
+        && l["kind"] == "work"
+        && l["exercise"] == 0
+        && l["outcome"] == "completed"
+        && l["secs"] == 2.0));
+    assert!(!lines.iter().any(|l| l["event"] == "end"));
+    let out = env.run(&["history", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sessions: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(sessions.as_array().unwrap().len(), 1);
+    assert_eq!(sessions[0]["result"], "unfinished");
+    assert_eq!(sessions[0]["stopped_in"]["name"], "Second");
+    assert_eq!(sessions[0]["completed"], 1);
+    let out = env.run(&["history"]);
+    assert!(
+        stdout(&out).contains("unfinished in Second"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A power cut mid-line: the torn line is skipped with a warning.
+    let mut torn = text.clone();
+    torn.push_str("{\"t\":17,\"session\":\"x\",\"ev");
+    std::fs::write(&log, &torn).unwrap();
+    let out = env.run(&["history"]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("its last line was cut short"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("unfinished in Second"));
+
+    // A changed routine is not resumed: its places may mean something else.
+    env.write("three.toml", &THREE.replace("\"6s\"", "\"7s\""));
+    let out = env.run(&["play", "--resume"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("three.toml has changed since the session of"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("(it stopped in \"Second\")"),
+        "{}",
+        stderr(&out)
+    );
+    env.write("three.toml", THREE);
+
+    // --resume plays from the start of the exercise it stopped in.
+    let recording = pulse.record();
+    let playing = Playing::start(&env, &pulse, &["--resume"]);
+    let (code, said) = playing.finish(Duration::from_secs(60));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    assert!(
+        said.contains("Resuming at Second, where the session of"),
+        "{said}"
+    );
+    assert!(
+        !said.contains(": First"),
+        "nothing of the first exercise: {said}"
+    );
+    let times = tone_times(&audio);
+    assert_eq!(times.len(), 4, "Second and Third: {times:?}");
+    assert!((times[1].0 - 6.0).abs() <= TWO_MS, "{times:?}");
+    assert!((times[3].0 - times[2].0 - 2.0).abs() <= TWO_MS, "{times:?}");
+
+    // The torn line was closed off, so the new session's lines are whole.
+    let out = env.run(&["history", "--json"]);
+    assert_eq!(
+        stderr(&out).matches("warning").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    let sessions: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(sessions[0]["result"], "finished");
+    assert_eq!(sessions[0]["resumes"], sessions[1]["id"]);
+    assert_eq!(sessions[0]["completed"], 2);
+    let out = env.run(&["play", "--resume"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no unfinished session to resume"),
+        "{}",
+        stderr(&out)
     );
 }

@@ -4,6 +4,7 @@ use std::sync::mpsc;
 
 use anyhow::{Context, Result, bail};
 
+use super::history::read_log;
 use super::{Exit, Run, engine, laid_out, load_config, load_routine, mix};
 use crate::SAMPLE_RATE;
 use crate::audio::session::scaled;
@@ -15,24 +16,41 @@ use crate::player::display::Display;
 use crate::player::live::{Handoff, LiveSource, Overlays};
 use crate::player::speech::SpeechDriver;
 use crate::player::{self, Ending};
+use crate::routine::find::{self, Origin};
 use crate::routine::{PhraseKey, Routine, Values};
 use crate::script::{self, Script, Step};
+use crate::sessions::calendar::local;
+use crate::sessions::history::{self, Session as Logged};
+use crate::sessions::journal::{self, Journal, Tracker};
+use crate::sessions::{Reason, content_hash, log_path};
 use crate::settings::{self, VoiceChoice};
 use crate::voice::system::{SystemVoice, estimated_clips};
 use crate::voice::{self, Cache, Clip, Clips};
+use std::path::Path;
 
 /// The count-in before a paused session continues.
 const COUNT_IN: [&str; 3] = ["3", "2", "1"];
 
 impl Run for Play {
     fn run(&self) -> Result<Exit> {
-        let loaded = load_routine(&self.routine)?;
+        let (loaded, resuming) = if self.resume {
+            let (loaded, session) = self.resumed()?;
+            (loaded, Some(session))
+        } else {
+            let name = self.routine.as_deref().unwrap_or_default();
+            (load_routine(name)?, None)
+        };
         let routine = &loaded.routine;
         let script = script::build(routine)
             .map_err(|d| anyhow::anyhow!("{}", loaded.found.source.headline(&d)))?;
-        let from = match &self.from {
-            Some(name) => Some((self.round.unwrap_or(1), find_exercise(routine, name)?)),
-            None => None,
+        let from = match (&self.from, &resuming) {
+            (Some(name), _) => Some((self.round.unwrap_or(1), find_exercise(routine, name)?)),
+            (None, Some(session)) => session
+                .stopped_in
+                .as_ref()
+                .map(|at| (at.round, at.exercise))
+                .filter(|(round, ex)| *round <= routine.rounds && *ex < routine.exercises.len()),
+            (None, None) => None,
         };
         if let Some((round, _)) = from
             && !(1..=routine.rounds).contains(&round)
@@ -84,74 +102,75 @@ impl Run for Play {
             player.append(source);
             Ok((output, player))
         };
-        let (plan, output, player, shared, mut speech) = if settings.voice == VoiceChoice::System {
-            // The system voice speaks for itself: check that it answers
-            // before anything plays, then lay the session out with
-            // estimated lengths and let the driver say each text.
-            let voice = SystemVoice::start(
-                settings.speed,
-                settings.pitch,
-                settings.volume,
-                &routine.language,
-            )?;
-            let clips = estimated_clips(&texts, settings.speed);
-            let plan = laid_out(&script, &clips, &settings);
-            let start = start_sample(&plan, from);
-            let session = Session::new(&plan, &clips, &mix)?;
-            let (source, shared) =
-                LiveSource::new(session, start, overlays(&clips, &paused, &resumed, &mix));
-            let (output, player) = start_playing(source)?;
-            let ahead = 2 * latency as u64 * SAMPLE_RATE as u64 / 1000;
-            let count_from = clips.len_of(&resumed) + SPEECH_GAP;
-            let mut driver = SpeechDriver::new(
-                voice,
-                &plan,
-                settings.speed,
-                ahead,
-                paused.clone(),
-                resumed.clone(),
-                count_from,
-            );
-            driver.seek(&shared, start);
-            (plan, output, player, shared, Some(driver))
-        } else {
-            let voice = engine(&settings)?;
-            let warm = texts.iter().all(|t| cache.contains(&voice.id(), t));
-            if warm {
-                let clips = voice::prepare(voice.as_ref(), &texts, &cache)?;
+        let (plan, output, player, shared, mut speech, start) =
+            if settings.voice == VoiceChoice::System {
+                // The system voice speaks for itself: check that it answers
+                // before anything plays, then lay the session out with
+                // estimated lengths and let the driver say each text.
+                let voice = SystemVoice::start(
+                    settings.speed,
+                    settings.pitch,
+                    settings.volume,
+                    &routine.language,
+                )?;
+                let clips = estimated_clips(&texts, settings.speed);
                 let plan = laid_out(&script, &clips, &settings);
                 let start = start_sample(&plan, from);
                 let session = Session::new(&plan, &clips, &mix)?;
                 let (source, shared) =
                     LiveSource::new(session, start, overlays(&clips, &paused, &resumed, &mix));
                 let (output, player) = start_playing(source)?;
-                (plan, output, player, shared, None)
-            } else {
-                // Cold: speak the first words as soon as they exist, and lay
-                // out the rest while they are heard.
-                let first_clips = voice::prepare(voice.as_ref(), &early, &cache)?;
-                let first_clip = first_clips.get(first).cloned().expect("prepared");
-                let (source, shared) = LiveSource::prelude(
-                    first_clip,
-                    overlays(&first_clips, &paused, &resumed, &mix),
+                let ahead = 2 * latency as u64 * SAMPLE_RATE as u64 / 1000;
+                let count_from = clips.len_of(&resumed) + SPEECH_GAP;
+                let mut driver = SpeechDriver::new(
+                    voice,
+                    &plan,
+                    settings.speed,
+                    ahead,
+                    paused.clone(),
+                    resumed.clone(),
+                    count_from,
                 );
-                let (output, player) = start_playing(source)?;
-                let clips = voice::prepare(voice.as_ref(), &texts, &cache)?;
-                let plan = laid_out(&script, &clips, &settings);
-                let start = start_sample(&plan, from);
-                let next = plan
-                    .events
-                    .iter()
-                    .find(|e| e.start > start)
-                    .map_or(plan.total_samples, |e| e.start);
-                shared.hand_over(Handoff {
-                    session: Session::new(&plan, &clips, &mix)?,
-                    first: start,
-                    next,
-                });
-                (plan, output, player, shared, None)
-            }
-        };
+                driver.seek(&shared, start);
+                (plan, output, player, shared, Some(driver), start)
+            } else {
+                let voice = engine(&settings)?;
+                let warm = texts.iter().all(|t| cache.contains(&voice.id(), t));
+                if warm {
+                    let clips = voice::prepare(voice.as_ref(), &texts, &cache)?;
+                    let plan = laid_out(&script, &clips, &settings);
+                    let start = start_sample(&plan, from);
+                    let session = Session::new(&plan, &clips, &mix)?;
+                    let (source, shared) =
+                        LiveSource::new(session, start, overlays(&clips, &paused, &resumed, &mix));
+                    let (output, player) = start_playing(source)?;
+                    (plan, output, player, shared, None, start)
+                } else {
+                    // Cold: speak the first words as soon as they exist, and lay
+                    // out the rest while they are heard.
+                    let first_clips = voice::prepare(voice.as_ref(), &early, &cache)?;
+                    let first_clip = first_clips.get(first).cloned().expect("prepared");
+                    let (source, shared) = LiveSource::prelude(
+                        first_clip,
+                        overlays(&first_clips, &paused, &resumed, &mix),
+                    );
+                    let (output, player) = start_playing(source)?;
+                    let clips = voice::prepare(voice.as_ref(), &texts, &cache)?;
+                    let plan = laid_out(&script, &clips, &settings);
+                    let start = start_sample(&plan, from);
+                    let next = plan
+                        .events
+                        .iter()
+                        .find(|e| e.start > start)
+                        .map_or(plan.total_samples, |e| e.start);
+                    shared.hand_over(Handoff {
+                        session: Session::new(&plan, &clips, &mix)?,
+                        first: start,
+                        next,
+                    });
+                    (plan, output, player, shared, None, start)
+                }
+            };
 
         let mut display = Display::new(self.quiet, plan.total_samples);
         display.say(&format!(
@@ -163,6 +182,24 @@ impl Run for Play {
         if keys.is_some() {
             display.say(controls::KEYS);
         }
+        if let Some(session) = &resuming {
+            display.say(&resume_words(session, routine, from));
+        }
+        let journal = self.journal();
+        let identity = routine_identity(&loaded.found);
+        let hash = content_hash(&loaded.found.source.text);
+        let mut tracker = Tracker::new(
+            journal,
+            &plan,
+            start,
+            &journal::Start {
+                title: &routine.title,
+                routine: &identity.0,
+                built_in: identity.1,
+                hash: &hash,
+                resumes: resuming.as_ref().map(|s| s.id.as_str()),
+            },
+        );
         let ending = player::run(
             &shared,
             &|| output.error(),
@@ -170,6 +207,7 @@ impl Run for Play {
             &commands,
             &mut display,
             speech.as_mut(),
+            &mut tracker,
         );
         display.finish();
         if ending != Ending::Finished
@@ -178,6 +216,16 @@ impl Run for Play {
             s.stop();
         }
         let pos = shared.position();
+        let logged = tracker.is_logging();
+        tracker.end(
+            match &ending {
+                Ending::Finished => Reason::Finished,
+                Ending::Quit => Reason::Quit,
+                Ending::Signal(_) => Reason::Signal,
+                Ending::DeviceLost(_) => Reason::DeviceLost,
+            },
+            pos,
+        );
         match ending {
             Ending::Finished => {
                 // The session ends with a second of silence, so the last
@@ -192,18 +240,18 @@ impl Run for Play {
             Ending::Quit => {
                 player.stop();
                 drop(keys);
-                eprintln!("{}", self.stopped_at(&plan, routine, pos));
+                eprintln!("{}", self.stopped_at(&plan, routine, pos, logged));
                 Ok(Exit::Stopped)
             }
             Ending::Signal(signal) => {
                 player.stop();
                 drop(keys);
-                eprintln!("{}", self.stopped_at(&plan, routine, pos));
+                eprintln!("{}", self.stopped_at(&plan, routine, pos, logged));
                 Ok(Exit::Signal(signal))
             }
             Ending::DeviceLost(reason) => {
                 drop(keys);
-                eprintln!("{}", self.stopped_at(&plan, routine, pos));
+                eprintln!("{}", self.stopped_at(&plan, routine, pos, logged));
                 bail!(
                     "the sound device {} stopped working ({reason}). Was it unplugged or switched off? `coach devices` lists the devices there are and --device picks one; `coach render` writes the session to a file instead.",
                     output.name
@@ -214,9 +262,78 @@ impl Run for Play {
 }
 
 impl Play {
+    /// The session log, unless --no-log; a log that cannot be opened is
+    /// said once and the session plays without it.
+    fn journal(&self) -> Journal {
+        if self.no_log {
+            return Journal::off();
+        }
+        let Some(path) = log_path() else {
+            return Journal::off();
+        };
+        match Journal::open(&path) {
+            Ok(j) => j,
+            Err(e) => {
+                eprintln!(
+                    "warning: cannot open the session log {}: {e}; this session goes unlogged",
+                    path.display()
+                );
+                Journal::off()
+            }
+        }
+    }
+
+    /// The routine and session `--resume` continues.
+    fn resumed(&self) -> Result<(super::Loaded, Logged)> {
+        let wanted = match &self.routine {
+            Some(name) => Some(routine_identity(&find::find(name)?).0),
+            None => None,
+        };
+        let log = read_log()?;
+        let Some(session) = history::resumable(&log, wanted.as_deref()).cloned() else {
+            let of = self
+                .routine
+                .as_deref()
+                .map(|r| format!(" of {r}"))
+                .unwrap_or_default();
+            bail!(
+                "no unfinished session{of} to resume: every session in the log finished or was resumed already (`coach history` lists them)"
+            );
+        };
+        let found = if session.built_in {
+            find::built_in(&session.routine).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the session of {} played the built-in routine \"{}\", which this version of coach does not have",
+                    local(session.started).short(),
+                    session.routine
+                )
+            })?
+        } else {
+            find::read_file(Path::new(&session.routine), &session.routine).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot resume the session of {}: {e}",
+                    local(session.started).short()
+                )
+            })?
+        };
+        if content_hash(&found.source.text) != session.hash {
+            bail!(
+                "{} has changed since the session of {} stopped, so its place may not mean the same any more; play it from an exercise with --from{}",
+                found.source.name,
+                local(session.started).short(),
+                session
+                    .stopped_in
+                    .as_ref()
+                    .map(|at| format!(" (it stopped in \"{}\")", at.name))
+                    .unwrap_or_default()
+            );
+        }
+        Ok((super::load_found(found)?, session))
+    }
+
     /// How far a session got, and the command that continues it.
-    fn stopped_at(&self, plan: &Plan, routine: &Routine, pos: u64) -> String {
-        let routine_arg = shell_quote(&self.routine);
+    fn stopped_at(&self, plan: &Plan, routine: &Routine, pos: u64, logged: bool) -> String {
+        let routine_arg = shell_quote(self.routine.as_deref().unwrap_or(&routine.title));
         let played = format!(
             "Stopped at {} of {}",
             clock_seconds(pos),
@@ -242,9 +359,49 @@ impl Play {
         } else {
             String::new()
         };
-        format!(
-            "{played}, in {name}{in_round}. To continue from there: coach play {routine_arg} --from {from}{round}"
-        )
+        if logged {
+            format!(
+                "{played}, in {name}{in_round}. To continue from there: coach play --resume (or coach play {routine_arg} --from {from}{round})"
+            )
+        } else {
+            format!(
+                "{played}, in {name}{in_round}. To continue from there: coach play {routine_arg} --from {from}{round}"
+            )
+        }
+    }
+}
+
+/// How the log names a routine: its file's absolute path, or a built-in
+/// routine's name (and true).
+fn routine_identity(found: &find::Found) -> (String, bool) {
+    match &found.origin {
+        Origin::BuiltIn => (found.name.clone(), true),
+        Origin::File(path) => (
+            std::fs::canonicalize(path)
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string(),
+            false,
+        ),
+    }
+}
+
+/// "Resuming ... where the session of ... stopped."
+fn resume_words(session: &Logged, routine: &Routine, from: Option<(u32, usize)>) -> String {
+    let when = local(session.started).short();
+    match from {
+        Some((round, ex)) => {
+            let in_round = if routine.rounds > 1 {
+                format!(" (round {round})")
+            } else {
+                String::new()
+            };
+            format!(
+                "Resuming at {}{in_round}, where the session of {when} stopped.",
+                routine.exercises[ex].name
+            )
+        }
+        None => format!("Resuming: the session of {when} stopped before its first exercise."),
     }
 }
 

@@ -84,6 +84,7 @@ pub fn run(
     commands: &Receiver<Command>,
     display: &mut Display,
     mut speech: Option<&mut speech::SpeechDriver>,
+    log: &mut crate::sessions::journal::Tracker<'_>,
 ) -> Ending {
     let mut last_pulled = shared.pulled();
     let mut last_move = Instant::now();
@@ -102,6 +103,11 @@ pub fn run(
                     Command::TogglePause if shared.waiting() => {}
                     Command::TogglePause => {
                         let resume = shared.paused();
+                        if resume {
+                            log.resume(pos);
+                        } else {
+                            log.pause(pos);
+                        }
                         shared.request(if resume {
                             Request::Resume
                         } else {
@@ -119,6 +125,7 @@ pub fn run(
                         if !shared.waiting()
                             && let Some(to) = target(plan, pos, other)
                         {
+                            log.seek(pos, to);
                             shared.request(Request::Seek(to));
                             if let Some(s) = speech.as_deref_mut() {
                                 s.seek(shared, to);
@@ -139,6 +146,9 @@ pub fn run(
         }
         if shared.finished() {
             return Ending::Finished;
+        }
+        if !shared.waiting() {
+            log.tick(shared.position());
         }
         let pulled = shared.pulled();
         if pulled != last_pulled {

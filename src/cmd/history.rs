@@ -1,0 +1,154 @@
+//! `coach history`: the sessions in the session log, or this week's minutes
+//! and the streak.
+
+use anyhow::{Context, Result, anyhow};
+
+use super::{Exit, Run, print};
+use crate::cli::History;
+use crate::sessions::calendar::{local, now_ms};
+use crate::sessions::history::{self, Log, Session};
+use crate::sessions::log_path;
+
+/// Reads the log, warning once about lines it could not read.
+pub fn read_log() -> Result<Log> {
+    let path = log_path().ok_or_else(|| anyhow!("there is no data folder for the session log"))?;
+    let log = history::read(&path)
+        .with_context(|| format!("cannot read the session log {}", path.display()))?;
+    if log.unreadable > 0 {
+        let what = if log.unreadable == 1 && log.torn_end {
+            "its last line was cut short (the session was probably stopped by a power cut or a kill) and is skipped".to_string()
+        } else {
+            format!(
+                "{} line{} could not be read and {} skipped",
+                log.unreadable,
+                if log.unreadable == 1 { "" } else { "s" },
+                if log.unreadable == 1 { "is" } else { "are" }
+            )
+        };
+        eprintln!("warning: session log {}: {what}", path.display());
+    }
+    Ok(log)
+}
+
+fn minutes(secs: f64) -> String {
+    let s = secs.max(0.0).round() as u64;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// How a session ended, in words.
+pub fn result_words(s: &Session) -> String {
+    let mut text = match s.result.as_str() {
+        "finished" => "finished".to_string(),
+        "unfinished" => "unfinished".to_string(),
+        "device_lost" => "device lost".to_string(),
+        _ => "stopped".to_string(),
+    };
+    if let Some(at) = &s.stopped_in {
+        text.push_str(&format!(" in {}", at.name));
+        if at.round > 1 {
+            text.push_str(&format!(" (round {})", at.round));
+        }
+    }
+    if s.skipped > 0 {
+        text.push_str(&format!(", {} skipped", s.skipped));
+    }
+    if s.resumes.is_some() {
+        text.push_str(", resumed");
+    }
+    text
+}
+
+fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        format!("{text:width$}")
+    } else {
+        let cut: String = text.chars().take(width - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+impl Run for History {
+    fn run(&self) -> Result<Exit> {
+        let log = read_log()?;
+        if self.week {
+            let today = self.date.unwrap_or_else(|| local(now_ms()).date);
+            let week = history::week(&log, today);
+            if self.json {
+                print(&format!("{}\n", serde_json::to_string_pretty(&week)?))?;
+                return Ok(Exit::Success);
+            }
+            let most = week.days.iter().map(|d| d.minutes).fold(1.0, f64::max);
+            let mut out = format!("Week of {}\n", week.week_of);
+            for d in &week.days {
+                let bar = "█".repeat((d.minutes / most * 30.0).round() as usize);
+                out.push_str(&format!(
+                    "{} {}  {:>5.1} min  {bar}\n",
+                    d.weekday,
+                    &d.date[5..],
+                    d.minutes
+                ));
+            }
+            let sessions: u32 = week.days.iter().map(|d| d.sessions).sum();
+            out.push_str(&format!(
+                "This week: {:.1} minutes in {sessions} session{}.\n",
+                week.total_minutes,
+                if sessions == 1 { "" } else { "s" }
+            ));
+            out.push_str(&match (&week.streak_since, week.streak_days) {
+                (Some(since), n) => format!(
+                    "Streak: {n} day{} in a row, since {since}.\n",
+                    if n == 1 { "" } else { "s" }
+                ),
+                _ => "Streak: none yet; a finished session, or a minute played, starts one.\n"
+                    .to_string(),
+            });
+            print(&out)?;
+            return Ok(Exit::Success);
+        }
+
+        let take = if self.limit == 0 {
+            usize::MAX
+        } else {
+            self.limit
+        };
+        let newest: Vec<&Session> = log.sessions.iter().rev().take(take).collect();
+        if self.json {
+            print(&format!("{}\n", serde_json::to_string_pretty(&newest)?))?;
+            return Ok(Exit::Success);
+        }
+        if newest.is_empty() {
+            eprintln!(
+                "No sessions yet. Sessions played with `coach play` are listed here (log: {}).",
+                log_path().map_or_else(|| "none".into(), |p| p.display().to_string())
+            );
+            return Ok(Exit::Success);
+        }
+        let mut out = format!(
+            "{:<16}  {:<32}  {:>7}  {:>7}  {}\n",
+            "WHEN", "ROUTINE", "PLANNED", "PLAYED", "RESULT"
+        );
+        for s in &newest {
+            out.push_str(&format!(
+                "{:<16}  {}  {:>7}  {:>7}  {}\n",
+                local(s.started).short(),
+                clip(&s.title, 32),
+                minutes(s.planned),
+                minutes(s.played),
+                result_words(s)
+            ));
+        }
+        if log.sessions.len() > newest.len() {
+            out.push_str(&format!(
+                "({} older session{}: -n 0 shows all)\n",
+                log.sessions.len() - newest.len(),
+                if log.sessions.len() - newest.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ));
+        }
+        print(&out)?;
+        Ok(Exit::Success)
+    }
+}

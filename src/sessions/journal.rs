@@ -1,0 +1,316 @@
+//! Writing the session log while a session plays.
+//!
+//! [`Journal`] appends lines from its own thread, syncing each to disk, so a
+//! slow SD card never delays a key press. [`Tracker`] turns the timeline
+//! positions the player sees into the events worth keeping.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Sender, channel};
+use std::thread::JoinHandle;
+
+use super::calendar::{local, now_ms};
+use super::{Event, Line, Outcome, Reason};
+use crate::SAMPLE_RATE;
+use crate::plan::Plan;
+
+/// The log being written, or nothing (`--no-log`, or it cannot be opened).
+pub struct Journal {
+    session: String,
+    tx: Option<Sender<String>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Journal {
+    /// A journal that writes nothing.
+    pub fn off() -> Journal {
+        Journal {
+            session: String::new(),
+            tx: None,
+            thread: None,
+        }
+    }
+
+    /// Opens `path` for appending, creating it and its folder. A file whose
+    /// last line was torn (a power cut mid-write) gets a line end first, so
+    /// the next line starts clean.
+    pub fn open(path: &Path) -> std::io::Result<Journal> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)?;
+        if !file.metadata()?.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
+        if file.metadata()?.len() > 0 {
+            let mut last = [0u8];
+            file.seek(SeekFrom::End(-1))?;
+            file.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                file.write_all(b"\n")?;
+            }
+        }
+        let (tx, rx) = channel::<String>();
+        let path: PathBuf = path.to_path_buf();
+        let thread = std::thread::Builder::new()
+            .name("session-log".into())
+            .spawn(move || write_lines(file, &path, rx))?;
+        Ok(Journal {
+            session: format!("{:x}-{}", now_ms(), std::process::id()),
+            tx: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// This session's id in the log.
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.tx.is_some()
+    }
+
+    /// Queues `line`, stamped with the time and the session id.
+    pub fn write(&self, line: Line<'_>) {
+        let Some(tx) = &self.tx else { return };
+        let line = Line {
+            t: now_ms(),
+            session: self.session.as_str().into(),
+            ..line
+        };
+        if let Ok(mut text) = serde_json::to_string(&line) {
+            text.push('\n');
+            let _ = tx.send(text);
+        }
+    }
+
+    /// Writes what is queued and stops the writer.
+    pub fn close(&mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// The writer thread: each line in one write, then synced. A failure is
+/// reported once and the session goes on without its log.
+fn write_lines(mut file: File, path: &Path, rx: std::sync::mpsc::Receiver<String>) {
+    for line in rx {
+        let result = file
+            .write_all(line.as_bytes())
+            .and_then(|_| file.sync_data());
+        if let Err(e) = result {
+            eprintln!(
+                "warning: cannot write the session log {}: {e}; this session goes unlogged",
+                path.display()
+            );
+            return;
+        }
+    }
+}
+
+/// What the log needs to know about the routine when a session starts.
+pub struct Start<'a> {
+    pub title: &'a str,
+    pub routine: &'a str,
+    pub built_in: bool,
+    pub hash: &'a str,
+    pub resumes: Option<&'a str>,
+}
+
+fn secs(samples: u64) -> f64 {
+    (samples as f64 / SAMPLE_RATE as f64 * 1000.0).round() / 1000.0
+}
+
+/// Follows the timeline and logs periods, exercises, pauses and the end.
+pub struct Tracker<'p> {
+    journal: Journal,
+    plan: &'p Plan,
+    /// The first period not yet logged as completed.
+    next: usize,
+    last_pos: u64,
+    played: u64,
+    exercise: Option<(u32, usize)>,
+    /// A seek asked for but not yet seen on the timeline.
+    seeking: Option<u64>,
+}
+
+impl<'p> Tracker<'p> {
+    /// Logs the start of a session that plays `plan` from sample `start`.
+    pub fn new(journal: Journal, plan: &'p Plan, start: u64, about: &Start<'_>) -> Tracker<'p> {
+        let now = now_ms();
+        journal.write(Line {
+            event: Some(Event::Start),
+            at: Some(local(now).rfc3339().into()),
+            title: Some(about.title.into()),
+            routine: Some(about.routine.into()),
+            built_in: about.built_in,
+            hash: Some(about.hash.into()),
+            planned: Some(secs(plan.total_samples.saturating_sub(start))),
+            resumes: about.resumes.map(Into::into),
+            ..Line::default()
+        });
+        let mut tracker = Tracker {
+            journal,
+            plan,
+            next: 0,
+            last_pos: start,
+            played: 0,
+            exercise: None,
+            seeking: None,
+        };
+        tracker.jump_to(start);
+        tracker
+    }
+
+    fn line(&self, event: Event, pos: u64) -> Line<'static> {
+        Line {
+            event: Some(event),
+            played: Some(secs(self.played)),
+            pos: Some(secs(pos)),
+            ..Line::default()
+        }
+    }
+
+    fn period_line(&self, i: usize, outcome: Outcome, played: u64, pos: u64) -> Line<'static> {
+        let p = &self.plan.periods[i];
+        Line {
+            exercise: p.place.exercise,
+            round: Some(p.place.round),
+            kind: Some(p.kind.name().into()),
+            outcome: Some(outcome),
+            secs: Some(secs(played)),
+            len: Some(secs(p.len)),
+            ..self.line(Event::Period, pos)
+        }
+    }
+
+    /// Sets the first period to log to the one playing at or after `pos`.
+    fn jump_to(&mut self, pos: u64) {
+        self.next = self
+            .plan
+            .periods
+            .partition_point(|p| p.start + p.len <= pos);
+        self.last_pos = pos;
+    }
+
+    /// Whether lines are being written.
+    pub fn is_logging(&self) -> bool {
+        self.journal.is_on()
+    }
+
+    /// The timeline is at `pos` after playing on.
+    pub fn tick(&mut self, pos: u64) {
+        if let Some(to) = self.seeking {
+            // The audio thread applies a seek within a block; until then
+            // the position is the old one.
+            if pos < to || pos > to + 10 * SAMPLE_RATE as u64 {
+                return;
+            }
+            self.seeking = None;
+            self.last_pos = to;
+        }
+        if pos < self.last_pos {
+            return;
+        }
+        self.played += pos - self.last_pos;
+        self.last_pos = pos;
+        while let Some(p) = self.plan.periods.get(self.next)
+            && p.start + p.len <= pos
+        {
+            let line = self.period_line(self.next, Outcome::Completed, p.len, p.start + p.len);
+            self.journal.write(line);
+            self.next += 1;
+        }
+        self.enter_exercise(pos);
+    }
+
+    fn enter_exercise(&mut self, pos: u64) {
+        let Some(at) = self.plan.exercise_at(pos) else {
+            return;
+        };
+        if self.exercise == Some((at.round, at.exercise)) {
+            return;
+        }
+        self.exercise = Some((at.round, at.exercise));
+        self.journal.write(Line {
+            exercise: Some(at.exercise),
+            round: Some(at.round),
+            name: self
+                .plan
+                .exercises
+                .get(at.exercise)
+                .map(|e| e.name.clone().into()),
+            ..self.line(Event::Exercise, pos)
+        });
+    }
+
+    /// The period playing at `pos`, if it has started and not ended.
+    fn open_period(&self, pos: u64) -> Option<usize> {
+        let p = self.plan.periods.get(self.next)?;
+        (p.start <= pos && pos < p.start + p.len).then_some(self.next)
+    }
+
+    /// A control moved the timeline from `pos` to `to`.
+    pub fn seek(&mut self, pos: u64, to: u64) {
+        self.tick(pos);
+        if let Some(i) = self.open_period(pos) {
+            let played = pos - self.plan.periods[i].start;
+            self.journal
+                .write(self.period_line(i, Outcome::Skipped, played, pos));
+        }
+        self.jump_to(to);
+        self.seeking = Some(to);
+        // Entering an exercise again (back, repeat) is logged again.
+        self.exercise = None;
+    }
+
+    pub fn pause(&mut self, pos: u64) {
+        self.tick(pos);
+        self.journal.write(self.line(Event::Pause, pos));
+    }
+
+    pub fn resume(&mut self, pos: u64) {
+        self.journal.write(self.line(Event::Resume, pos));
+    }
+
+    /// The session ended at `pos` for `reason`; writes everything queued.
+    pub fn end(mut self, reason: Reason, pos: u64) {
+        let pos = if reason == Reason::Finished {
+            self.plan.total_samples
+        } else {
+            pos
+        };
+        self.seeking = None;
+        self.tick(pos);
+        if let Some(i) = self.open_period(pos) {
+            let played = pos - self.plan.periods[i].start;
+            self.journal
+                .write(self.period_line(i, Outcome::CutShort, played, pos));
+        }
+        let at = self.plan.exercise_at(pos);
+        self.journal.write(Line {
+            reason: Some(reason),
+            exercise: at.as_ref().map(|a| a.exercise),
+            round: at.as_ref().map(|a| a.round),
+            name: at
+                .and_then(|a| self.plan.exercises.get(a.exercise))
+                .map(|e| e.name.clone().into()),
+            ..self.line(Event::End, pos)
+        });
+        self.journal.close();
+    }
+}
