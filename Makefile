@@ -18,7 +18,7 @@ play: setup
 ## PulseAudio server (started by the tests themselves) for playback, and
 ## speech-dispatcher for the system voice.
 test:
-	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins speech-dispatcher speech-dispatcher-espeak-ng
+	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins speech-dispatcher speech-dispatcher-espeak-ng python3-jsonschema tzdata vorbis-tools
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --quiet -- -D warnings
 	$(CARGO) check --quiet --no-default-features

@@ -25,6 +25,11 @@ use clap::{Args, Parser, Subcommand};
   coach voices --lang de                       the voices for German routines
   coach config init                            a config file to set your voice once
   coach render hamstring-lower-back -o s.wav   the whole session as a WAV file
+  coach render hamstring-lower-back -o s.ogg --chapters
+                                               a compressed file for a phone, with chapters
+  coach history --week                         minutes per day this week, and your streak
+  coach play --resume                          continue the last session where it stopped
+  coach new shoulder-mobility                  start a routine of your own from a template
 
 Exit status: 0 success, 1 failure (including a routine with errors), 2 bad command line,\n3 a session stopped with q, 128 + N a session stopped by signal N.")]
 pub struct Cli {
@@ -43,6 +48,9 @@ pub enum Command {
     Show(Show),
     Check(Check),
     List(List),
+    History(History),
+    New(New),
+    Schema(Schema),
 }
 
 /// Options that choose the voice. Each overrides the config file.
@@ -81,14 +89,25 @@ pub struct VoiceArgs {
 /// SIGUSR2 skips to the next exercise, SIGINT and SIGTERM stop. For
 /// example `pkill -USR1 -x coach`.
 ///
-/// A session stopped early says how far it got and the --from that
-/// continues it. Exit status: 0 when played to the end, 3 when stopped with
+/// Each session is written to the session log as it plays (`coach history`
+/// reads it); a session stopped early says how far it got, and
+/// `coach play --resume` continues it. Exit status: 0 when played to the end, 3 when stopped with
 /// q, 128 + the signal when stopped by one, 1 on failure.
 #[derive(Debug, Args)]
 pub struct Play {
-    /// The routine: a path or a name.
-    #[arg(value_name = "ROUTINE")]
-    pub routine: String,
+    /// The routine: a path or a name. With --resume it may be left out.
+    #[arg(value_name = "ROUTINE", required_unless_present = "resume")]
+    pub routine: Option<String>,
+
+    /// Continue the last session that did not finish, at the start of the
+    /// exercise it stopped in (of ROUTINE, if given). Refused if the
+    /// routine file has changed since.
+    #[arg(long, conflicts_with = "from")]
+    pub resume: bool,
+
+    /// Do not write this session to the session log.
+    #[arg(long)]
+    pub no_log: bool,
 
     /// The output device, as `coach devices` lists it (e.g.
     /// pulseaudio:alsa_output.usb-speaker or alsa:hw:CARD=Headphones,DEV=0)
@@ -144,10 +163,12 @@ pub enum ConfigCommand {
 #[derive(Debug, Args)]
 pub struct Devices {}
 
-/// Write a whole session to a WAV file (16-bit mono, 22,050 Hz).
+/// Write a whole session to an audio file: WAV, or Ogg Vorbis for a phone.
 ///
-/// The file holds exactly what `coach show` lists, sample for sample, with
-/// half a second of silence at the start and a second at the end. It is
+/// The format follows the extension: .wav (16-bit mono, 22,050 Hz) holds
+/// exactly what `coach show` lists, sample for sample; .ogg is Ogg Vorbis,
+/// about 1 MB for 10 minutes, with a chapter for each exercise. Both start
+/// with half a second of silence and end with a second. The file is
 /// written under a temporary name and appears only when complete.
 #[derive(Debug, Args)]
 pub struct Render {
@@ -155,9 +176,15 @@ pub struct Render {
     #[arg(value_name = "ROUTINE")]
     pub routine: String,
 
-    /// Where to write the WAV file [default: ROUTINE-NAME.wav].
+    /// Where to write: FILE.wav or FILE.ogg [default: ROUTINE-NAME.wav].
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Also write FILE.lrc (lyrics: one line per period, shown by music
+    /// players as the session plays) and FILE.cue (a cue sheet with a track
+    /// per exercise) next to the audio.
+    #[arg(long)]
+    pub chapters: bool,
 
     #[command(flatten)]
     pub voice: VoiceArgs,
@@ -209,6 +236,79 @@ pub struct Check {
 pub struct List {
     #[command(flatten)]
     pub voice: VoiceArgs,
+}
+
+/// Show the sessions you have played, from the session log.
+///
+/// Newest first: when, which routine, the time planned and the time played
+/// (pauses not counted), and how it ended: finished, stopped (and in which
+/// exercise), or unfinished when the process was killed or the power
+/// failed. `coach play --resume` continues the last one that did not
+/// finish.
+#[derive(Debug, Args)]
+pub struct History {
+    /// Minutes per day this week, and the current streak of days.
+    #[arg(long)]
+    pub week: bool,
+
+    /// With --week: the week holding this day, and the streak up to it
+    /// [default: today].
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "week", value_parser = parse_date)]
+    pub date: Option<crate::sessions::calendar::Date>,
+
+    /// How many sessions to show, newest first; 0 shows all.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+
+    /// Print JSON instead of a table (see the README).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Start a routine of your own: a commented template to edit.
+///
+/// Writes routines/NAME.toml in the current folder (or FILE with
+/// --output), showing holds, reps with a tempo, sides and cues. It passes
+/// `coach check` as it is. An existing file is never overwritten.
+#[derive(Debug, Args)]
+pub struct New {
+    /// The routine's name: letters, digits, - and _, e.g. shoulder-mobility.
+    #[arg(value_name = "NAME", value_parser = parse_routine_name)]
+    pub name: String,
+
+    /// Write here instead of routines/NAME.toml.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Print the JSON Schema of the routine format, for editors.
+///
+/// Save it and point your editor at it, e.g. with Even Better TOML (taplo)
+/// put `#:schema ./routine.schema.json` on the first line of a routine:
+///
+///   coach schema > routine.schema.json
+#[derive(Debug, Args)]
+pub struct Schema {}
+
+fn parse_date(s: &str) -> Result<crate::sessions::calendar::Date, String> {
+    crate::sessions::calendar::Date::parse(s)
+        .ok_or_else(|| format!("\"{s}\" is not a date; write it as YYYY-MM-DD, e.g. 2026-11-27"))
+}
+
+/// A routine name becomes a file name: no paths, no options.
+pub fn parse_routine_name(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && !s.starts_with(['-', '.'])
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "\"{s}\" cannot be a routine name; use letters, digits, - and _, e.g. shoulder-mobility"
+        ))
+    }
 }
 
 /// A voice name (`espeak:en-gb`, `system`, a configured voice) ends up as

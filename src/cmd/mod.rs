@@ -4,9 +4,12 @@
 mod check;
 mod config;
 mod devices;
+mod history;
 mod list;
+mod new;
 mod play;
 mod render;
+mod schema;
 mod show;
 mod voices;
 
@@ -67,6 +70,9 @@ pub fn run(command: &Command) -> Result<Exit> {
         Command::Show(c) => c.run(),
         Command::Check(c) => c.run(),
         Command::List(c) => c.run(),
+        Command::History(c) => c.run(),
+        Command::New(c) => c.run(),
+        Command::Schema(c) => c.run(),
     }
 }
 
@@ -88,7 +94,12 @@ pub struct Loaded {
 /// Finds and parses a routine. Its errors are printed to stderr, with the
 /// lines they are on.
 pub fn load_routine(name: &str) -> Result<Loaded> {
-    let found = find::find(name)?;
+    load_found(find::find(name)?)
+}
+
+/// Parses a routine found already. Its errors are printed as
+/// [`load_routine`]'s are.
+pub fn load_found(found: find::Found) -> Result<Loaded> {
     match load::parse(&found.source) {
         Ok(routine) => Ok(Loaded { found, routine }),
         Err(diagnostics) => {

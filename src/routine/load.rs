@@ -7,6 +7,7 @@
 
 use toml::de::{DeTable, DeValue};
 
+use super::keys;
 use super::phrases::{PhraseKey, Template};
 use super::walk::{Entry, Fields, Walker, kind_name, parse_document};
 use super::{
@@ -16,49 +17,10 @@ use super::{
 /// Most exercises in one routine.
 pub const MAX_EXERCISES: usize = 1000;
 
-const TOP_KEYS: &[&str] = &[
-    "title",
-    "about",
-    "language",
-    "rounds",
-    "round_rest",
-    "defaults",
-    "phrases",
-    "exercise",
-];
-
-/// Keys an `[[exercise]]` may have.
-const EXERCISE_KEYS: &[&str] = &[
-    "name",
-    "say",
-    "hold",
-    "reps",
-    "tempo",
-    "rep_time",
-    "count",
-    "count_every",
-    "sets",
-    "set_rest",
-    "sides",
-    "switch",
-    "get_ready",
-    "rest",
-    "countdown",
-    "halfway",
-    "cues",
-];
-
-/// Keys `[defaults]` may set: the exercise keys that inherit.
-const DEFAULT_KEYS: &[&str] = &[
-    "rep_time",
-    "count",
-    "set_rest",
-    "switch",
-    "get_ready",
-    "rest",
-    "countdown",
-    "halfway",
-];
+/// Whether an exercise's duration key takes 0, as [`keys::EXERCISE`] says.
+fn ex_zero_ok(name: &str) -> bool {
+    keys::zero_ok(keys::EXERCISE, name)
+}
 
 const DEFAULT_GET_READY: Dur = Dur::from_secs(5);
 const DEFAULT_REST: Dur = Dur::from_secs(10);
@@ -120,7 +82,7 @@ impl Inherited {
 
 impl Walker {
     fn routine(&mut self, doc: &DeTable<'_>) -> Option<Routine> {
-        let top = self.fields(doc, TOP_KEYS, "the routine");
+        let top = self.fields(doc, &keys::names(keys::TOP), "the routine");
 
         let title = match top.get("title") {
             Some(e) => self.text(e),
@@ -138,23 +100,27 @@ impl Walker {
             None => Some("en".to_string()),
         };
         let rounds = match top.get("rounds") {
-            Some(e) => self.int(e, 1, 100),
+            Some(e) => {
+                let (lo, hi) = keys::range(keys::TOP, "rounds");
+                self.int(e, lo, hi)
+            }
             None => Some(1),
         };
 
         let defaults = match top.get("defaults") {
             Some(e) => match e.value.get_ref() {
                 DeValue::Table(t) => {
+                    let default_keys = keys::default_names();
                     let not_inherited = |name: &str| {
-                        EXERCISE_KEYS.contains(&name).then(|| {
+                        keys::EXERCISE.iter().any(|k| k.name == name).then(|| {
                             format!(
                                 "\"{name}\" cannot have a default; [defaults] takes {}",
-                                DEFAULT_KEYS.join(", ")
+                                default_keys.join(", ")
                             )
                         })
                     };
                     let fields =
-                        self.fields_explained(t, DEFAULT_KEYS, "[defaults]", &not_inherited);
+                        self.fields_explained(t, &default_keys, "[defaults]", &not_inherited);
                     self.inherited(&fields)
                 }
                 other => {
@@ -168,7 +134,7 @@ impl Walker {
             None => Inherited::default(),
         };
         let round_rest = match top.get("round_rest") {
-            Some(e) => self.duration(e, true),
+            Some(e) => self.duration(e, keys::zero_ok(keys::TOP, "round_rest")),
             None => Some(defaults.rest.unwrap_or(DEFAULT_REST)),
         };
         let built_in = Phrases::for_language(language.as_deref().unwrap_or("en"));
@@ -240,25 +206,26 @@ impl Walker {
     fn inherited(&mut self, fields: &Fields<'_, '_>) -> Inherited {
         let mut out = Inherited::default();
         if let Some(e) = fields.get("rep_time") {
-            out.rep_time = self.duration(e, false);
+            out.rep_time = self.duration(e, ex_zero_ok("rep_time"));
         }
         if let Some(e) = fields.get("count") {
             out.count = self.count(e);
         }
         if let Some(e) = fields.get("set_rest") {
-            out.set_rest = self.duration(e, false);
+            out.set_rest = self.duration(e, ex_zero_ok("set_rest"));
         }
         if let Some(e) = fields.get("switch") {
-            out.switch = self.duration(e, false);
+            out.switch = self.duration(e, ex_zero_ok("switch"));
         }
         if let Some(e) = fields.get("get_ready") {
-            out.get_ready = self.duration(e, true);
+            out.get_ready = self.duration(e, ex_zero_ok("get_ready"));
         }
         if let Some(e) = fields.get("rest") {
-            out.rest = self.duration(e, true);
+            out.rest = self.duration(e, ex_zero_ok("rest"));
         }
         if let Some(e) = fields.get("countdown") {
-            out.countdown = self.int(e, 0, 10);
+            let (lo, hi) = keys::range(keys::EXERCISE, "countdown");
+            out.countdown = self.int(e, lo, hi);
         }
         if let Some(e) = fields.get("halfway") {
             out.halfway = self.boolean(e);
@@ -274,7 +241,7 @@ impl Walker {
         defaults: &Inherited,
     ) -> Option<Exercise> {
         let before = self.diags.len();
-        let f = self.fields(table, EXERCISE_KEYS, "[[exercise]]");
+        let f = self.fields(table, &keys::names(keys::EXERCISE), "[[exercise]]");
         let header = span.start..span.start;
 
         let name_entry = f.get("name");
@@ -325,8 +292,10 @@ impl Walker {
                         );
                     }
                 }
-                let time = self.duration(h, false);
-                let count_every = f.get("count_every").and_then(|e| self.duration(e, false));
+                let time = self.duration(h, ex_zero_ok("hold"));
+                let count_every = f
+                    .get("count_every")
+                    .and_then(|e| self.duration(e, ex_zero_ok("count_every")));
                 let cues = match (f.get("cues"), time) {
                     (Some(e), Some(t)) => self.cues(e, t),
                     _ => Vec::new(),
@@ -357,7 +326,8 @@ impl Walker {
                         );
                     }
                 }
-                let count = self.int(r, 1, 1000);
+                let (lo, hi) = keys::range(keys::EXERCISE, "reps");
+                let count = self.int(r, lo, hi);
                 let tempo = match (f.get("tempo"), f.get("rep_time")) {
                     (Some(_), Some(rt)) => {
                         self.error(
@@ -381,7 +351,10 @@ impl Walker {
         };
 
         let sets = match f.get("sets") {
-            Some(e) => self.int(e, 1, 100),
+            Some(e) => {
+                let (lo, hi) = keys::range(keys::EXERCISE, "sets");
+                self.int(e, lo, hi)
+            }
             None => Some(1),
         };
         let sides = match f.get("sides") {
@@ -439,10 +412,10 @@ impl Walker {
                 ok = false;
                 continue;
             };
-            let f = self.fields(t, &["say", "time"], "a tempo phase");
+            let f = self.fields(t, &keys::names(keys::PHASE), "a tempo phase");
             let say = f.get("say").map(|e| self.text(e));
             let time = match f.get("time") {
-                Some(e) => self.duration(e, false),
+                Some(e) => self.duration(e, keys::zero_ok(keys::PHASE, "time")),
                 None => {
                     self.error(
                         item.span(),
@@ -486,7 +459,7 @@ impl Walker {
                 );
                 continue;
             };
-            let f = self.fields(t, &["at", "every", "say"], "a cue");
+            let f = self.fields(t, &keys::names(keys::CUE), "a cue");
             let say = match f.get("say") {
                 Some(e) => self.text(e),
                 None => {
@@ -509,28 +482,32 @@ impl Walker {
                     );
                     None
                 }
-                (Some(a), None) => self.duration(a, false).and_then(|d| {
-                    if d >= hold {
-                        self.error(
-                            a.span(),
-                            format!("this cue at {d} is not within the {hold} hold"),
-                        );
-                        None
-                    } else {
-                        Some(CueTime::At(d))
-                    }
-                }),
-                (None, Some(ev)) => self.duration(ev, false).and_then(|d| {
-                    if d >= hold {
-                        self.error(
-                            ev.span(),
-                            format!("this cue every {d} never sounds within the {hold} hold"),
-                        );
-                        None
-                    } else {
-                        Some(CueTime::Every(d))
-                    }
-                }),
+                (Some(a), None) => self
+                    .duration(a, keys::zero_ok(keys::CUE, "at"))
+                    .and_then(|d| {
+                        if d >= hold {
+                            self.error(
+                                a.span(),
+                                format!("this cue at {d} is not within the {hold} hold"),
+                            );
+                            None
+                        } else {
+                            Some(CueTime::At(d))
+                        }
+                    }),
+                (None, Some(ev)) => self
+                    .duration(ev, keys::zero_ok(keys::CUE, "every"))
+                    .and_then(|d| {
+                        if d >= hold {
+                            self.error(
+                                ev.span(),
+                                format!("this cue every {d} never sounds within the {hold} hold"),
+                            );
+                            None
+                        } else {
+                            Some(CueTime::Every(d))
+                        }
+                    }),
             };
             if let (Some(say), Some(when)) = (say, when) {
                 cues.push(Cue {
@@ -609,14 +586,14 @@ impl Walker {
     }
 
     fn count(&mut self, e: &Entry<'_, '_>) -> Option<Count> {
-        const NAMES: [&str; 3] = ["voice", "tone", "off"];
+        const NAMES: &[&str] = keys::COUNT_CHOICES;
         match e.value.get_ref() {
             DeValue::String(s) => match s.as_ref() {
                 "voice" => Some(Count::Voice),
                 "tone" => Some(Count::Tone),
                 "off" => Some(Count::Off),
                 other => {
-                    let hint = super::diag::suggest(other, NAMES)
+                    let hint = super::diag::suggest(other, NAMES.iter().copied())
                         .map(|s| format!(" (did you mean \"{s}\"?)"))
                         .unwrap_or_default();
                     self.error(

@@ -4,6 +4,7 @@
 pub mod diag;
 pub mod duration;
 pub mod find;
+pub mod keys;
 pub mod load;
 pub mod phrases;
 pub mod walk;
