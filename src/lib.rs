@@ -7,6 +7,7 @@
 //! only clock.
 
 pub mod audio;
+pub mod chapters;
 pub mod cli;
 pub mod cmd;
 pub mod config;

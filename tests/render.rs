@@ -215,3 +215,142 @@ fn cues_and_tone_counts_keep_their_timing() {
     assert_eq!(moved["action"], "moved");
     assert_eq!(moved["text"], "Breathe.");
 }
+
+/// An LRC or CUE time in seconds: `[mm:ss.xx]` or `mm:ss:ff`.
+fn lrc_seconds(tag: &str) -> f64 {
+    let (m, s) = tag.trim_matches(['[', ']']).split_once(':').unwrap();
+    m.parse::<f64>().unwrap() * 60.0 + s.parse::<f64>().unwrap()
+}
+
+fn cue_seconds(t: &str) -> f64 {
+    let p: Vec<f64> = t.split(':').map(|x| x.parse().unwrap()).collect();
+    p[0] * 60.0 + p[1] + p[2] / 75.0
+}
+
+#[test]
+fn ogg_render_decodes_to_the_same_tones_and_its_chapters_match_the_cue_sheet() {
+    let env = Env::new();
+    let routine = "hamstring-lower-back";
+    let plan = env.plan(routine);
+    let wav = env.render(routine);
+    let out = env.run(&["render", routine, "-o", "s.ogg", "--chapters"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ogg = env.path("s.ogg");
+    let size = std::fs::metadata(&ogg).unwrap().len() as usize;
+    assert!(size * 10 < wav.len() * 2, "compressed: {size} bytes");
+
+    // Decoded by Debian's oggdec, independently of coach.
+    let status = std::process::Command::new("oggdec")
+        .args(["-Q", "-o"])
+        .arg(env.path("decoded.wav"))
+        .arg(&ogg)
+        .status()
+        .expect("oggdec (vorbis-tools) is installed; make test installs it");
+    assert!(status.success());
+    let decoded = read_wav(&env.path("decoded.wav"));
+    assert_eq!(decoded.len(), wav.len(), "same length to the sample");
+
+    // Lossy audio is not digitally silent: below 300 it is quiet, and
+    // clicks of a few samples in speech are not tones.
+    let expected = find_tones(&wav);
+    let found: Vec<FoundTone> = find_tones_at(&decoded, RATE, 300)
+        .into_iter()
+        .filter(|t| {
+            let (_, ms) = TONES.iter().find(|(hz, _)| *hz == t.hz).unwrap();
+            t.len >= samples(*ms as f64 / 2000.0)
+        })
+        .collect();
+    assert_eq!(found.len(), expected.len(), "{found:?}");
+    let tolerance = samples(0.005);
+    for (f, e) in found.iter().zip(&expected) {
+        assert_eq!(f.hz, e.hz);
+        assert!(
+            f.onset.abs_diff(e.onset) <= tolerance,
+            "a {} Hz tone at {} in the WAV is at {} in the Ogg file",
+            e.hz,
+            e.onset,
+            f.onset
+        );
+    }
+
+    // The chapters ride in the file's comments too.
+    let tags = std::process::Command::new("vorbiscomment")
+        .arg("-l")
+        .arg(&ogg)
+        .output()
+        .unwrap();
+    let tags = String::from_utf8(tags.stdout).unwrap();
+    assert!(
+        tags.contains("TITLE=Hamstring and lower back relief\n"),
+        "{tags}"
+    );
+    assert!(
+        tags.contains("CHAPTER002NAME=Standing hamstring stretch\n"),
+        "{tags}"
+    );
+
+    // LRC: a line per period at the period's start, as show --json has it.
+    let lrc = std::fs::read_to_string(env.path("s.lrc")).unwrap();
+    let periods = plan["periods"].as_array().unwrap();
+    let timed: Vec<(f64, &str)> = lrc
+        .lines()
+        .filter(|l| l.starts_with("[0") || l.starts_with("[1"))
+        .map(|l| {
+            let end = l.find(']').unwrap();
+            (lrc_seconds(&l[..=end]), &l[end + 1..])
+        })
+        .collect();
+    assert_eq!(
+        timed.len(),
+        periods.len() + 2,
+        "title, periods, done: {lrc}"
+    );
+    for (p, (t, text)) in periods.iter().zip(&timed[1..]) {
+        let start = u(&p["start_sample"]) as f64 / RATE;
+        assert!(start - t >= 0.0 && start - t < 0.01, "{t} for {p}");
+        assert!(
+            text.contains(p["exercise"].as_str().unwrap()),
+            "{text} for {p}"
+        );
+    }
+    assert!(
+        timed[1]
+            .1
+            .starts_with("Get ready 5s: Standing hamstring stretch, Left leg")
+    );
+
+    // CUE: a track per exercise, where its first words start.
+    let cue = std::fs::read_to_string(env.path("s.cue")).unwrap();
+    assert!(cue.contains("FILE \"s.ogg\" WAVE\n"), "{cue}");
+    let indexes: Vec<f64> = cue
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("INDEX 01 "))
+        .map(cue_seconds)
+        .collect();
+    let mut starts: Vec<usize> = Vec::new();
+    let mut seen = Vec::new();
+    for e in events(&plan) {
+        let key = (e["round"].clone(), e["exercise_index"].clone());
+        if !e["exercise_index"].is_null() && !seen.contains(&key) {
+            seen.push(key);
+            starts.push(u(&e["start_sample"]));
+        }
+    }
+    assert_eq!(indexes.len(), starts.len() + 1, "{cue}");
+    assert_eq!(indexes[0], 0.0);
+    for (i, s) in indexes[1..].iter().zip(&starts) {
+        let start = *s as f64 / RATE;
+        assert!(
+            start - i >= 0.0 && start - i < 1.0 / 75.0,
+            "{i} for {start}"
+        );
+    }
+
+    // Anything else is refused before any work is done.
+    let out = env.run(&["render", routine, "-o", "s.mp3"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: s.mp3: coach writes .wav (exact, uncompressed) and .ogg (Ogg Vorbis, small, for phones), not .mp3; give the output one of those extensions\n"
+    );
+}

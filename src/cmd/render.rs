@@ -1,13 +1,44 @@
-//! `coach render`: a session to a WAV file.
+//! `coach render`: a session to an audio file, WAV or Ogg Vorbis, with
+//! chapter files on request.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use super::{Exit, Run, load_routine, prepare};
-use crate::audio::{Session, wav};
+use crate::audio::{Session, ogg, wav};
+use crate::chapters;
 use crate::cli::Render;
 use crate::plan::clock;
+
+/// The formats `render` writes, by extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Wav,
+    Ogg,
+}
+
+fn format_of(path: &Path) -> Result<Format> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("wav") => Ok(Format::Wav),
+        Some("ogg" | "oga") => Ok(Format::Ogg),
+        other => bail!(
+            "{}: coach writes .wav (exact, uncompressed) and .ogg (Ogg Vorbis, small, for phones){}; give the output one of those extensions",
+            path.display(),
+            other.map(|e| format!(", not .{e}")).unwrap_or_default()
+        ),
+    }
+}
+
+/// Writes `text` beside `audio`, with extension `ext`.
+fn write_beside(audio: &Path, ext: &str, text: &str) -> Result<PathBuf> {
+    let path = audio.with_extension(ext);
+    crate::audio::file::write_atomically(&path, |tmp| Ok(std::fs::write(tmp, text)?))?;
+    Ok(path)
+}
 
 impl Run for Render {
     fn run(&self) -> Result<Exit> {
@@ -16,15 +47,7 @@ impl Run for Render {
             Some(path) => path.clone(),
             None => PathBuf::from(format!("{}.wav", loaded.found.name)),
         };
-        let is_wav = output
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("wav"));
-        if !is_wav {
-            bail!(
-                "{}: coach writes WAV files; give the output a .wav extension",
-                output.display()
-            );
-        }
+        let format = format_of(&output)?;
         if output.is_dir() {
             bail!(
                 "{} is a folder; give a file name such as session.wav",
@@ -32,21 +55,46 @@ impl Run for Render {
             );
         }
         let prepared = prepare(loaded, &self.voice)?;
-        if prepared.plan.speech_estimated {
+        let plan = &prepared.plan;
+        if plan.speech_estimated {
             bail!(
                 "the system voice speaks live only and gives no audio to write; render with another voice, e.g. --voice espeak:{}",
                 prepared.loaded.routine.language.to_ascii_lowercase()
             );
         }
-        let mut session = Session::new(&prepared.plan, &prepared.clips, &prepared.mix())?;
-        wav::write(&mut session, &output)?;
+        let mut session = Session::new(plan, &prepared.clips, &prepared.mix())?;
+        match format {
+            Format::Wav => wav::write(&mut session, &output)?,
+            Format::Ogg => ogg::write(
+                &mut session,
+                &output,
+                &plan.title,
+                &chapters::chapters(plan),
+            )?,
+        }
+        let size = std::fs::metadata(&output).map_or(0, |m| m.len());
         eprintln!(
-            "wrote {} ({}, {} samples at {} Hz)",
+            "wrote {} ({}, {} samples at {} Hz, {:.1} MB)",
             output.display(),
-            clock(prepared.plan.total_samples),
-            prepared.plan.total_samples,
-            crate::SAMPLE_RATE
+            clock(plan.total_samples),
+            plan.total_samples,
+            crate::SAMPLE_RATE,
+            size as f64 / 1e6
         );
+        if self.chapters {
+            let name = output
+                .file_name()
+                .context("the output has no file name")?
+                .to_string_lossy()
+                .into_owned();
+            let lrc = write_beside(&output, "lrc", &chapters::lrc(plan))?;
+            let cue = write_beside(&output, "cue", &chapters::cue(plan, &name))?;
+            eprintln!(
+                "wrote {} (a line per period) and {} (a track per exercise)",
+                lrc.display(),
+                cue.display()
+            );
+        }
         Ok(Exit::Success)
     }
 }

@@ -319,6 +319,7 @@ impl Plan {
     /// The start of every exercise of every round, in order.
     pub fn exercise_starts(&self) -> Vec<ExerciseStart> {
         let mut out: Vec<ExerciseStart> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for e in &self.events {
             let Some(exercise) = e.place.exercise else {
                 continue;
@@ -326,10 +327,7 @@ impl Plan {
             if e.period.is_some() {
                 continue;
             }
-            let seen = out
-                .iter()
-                .any(|s| s.round == e.place.round && s.exercise == exercise);
-            if !seen {
+            if seen.insert((e.place.round, exercise)) {
                 out.push(ExerciseStart {
                     sample: e.start,
                     round: e.place.round,

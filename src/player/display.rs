@@ -30,7 +30,7 @@ fn seconds(samples: u64) -> u64 {
 }
 
 /// A length of samples the way a routine writes it: `6s`, `1.5s`, `1m30s`.
-fn length(samples: u64) -> String {
+pub fn length(samples: u64) -> String {
     let micros = (samples as u128 * 1_000_000 / SAMPLE_RATE as u128) as u64;
     crate::routine::Dur::from_micros(micros).to_string()
 }

@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 use super::calendar::{local, now_ms};
 use super::{Event, Line, Outcome, Reason};
 use crate::SAMPLE_RATE;
-use crate::plan::Plan;
+use crate::plan::{ExerciseStart, Plan};
 
 /// The log being written, or nothing (`--no-log`, or it cannot be opened).
 pub struct Journal {
@@ -144,6 +144,8 @@ pub struct Tracker<'p> {
     last_pos: u64,
     played: u64,
     exercise: Option<(u32, usize)>,
+    /// Where each exercise of each round starts, in order.
+    starts: Vec<ExerciseStart>,
     /// A seek asked for but not yet seen on the timeline.
     seeking: Option<u64>,
 }
@@ -170,6 +172,7 @@ impl<'p> Tracker<'p> {
             last_pos: start,
             played: 0,
             exercise: None,
+            starts: plan.exercise_starts(),
             seeking: None,
         };
         tracker.jump_to(start);
@@ -238,8 +241,14 @@ impl<'p> Tracker<'p> {
         self.enter_exercise(pos);
     }
 
+    /// The exercise being done at `pos`.
+    fn exercise_at(&self, pos: u64) -> Option<ExerciseStart> {
+        let n = self.starts.partition_point(|s| s.sample <= pos);
+        n.checked_sub(1).map(|i| self.starts[i])
+    }
+
     fn enter_exercise(&mut self, pos: u64) {
-        let Some(at) = self.plan.exercise_at(pos) else {
+        let Some(at) = self.exercise_at(pos) else {
             return;
         };
         if self.exercise == Some((at.round, at.exercise)) {
@@ -301,7 +310,7 @@ impl<'p> Tracker<'p> {
             self.journal
                 .write(self.period_line(i, Outcome::CutShort, played, pos));
         }
-        let at = self.plan.exercise_at(pos);
+        let at = self.exercise_at(pos);
         self.journal.write(Line {
             reason: Some(reason),
             exercise: at.as_ref().map(|a| a.exercise),
