@@ -16,7 +16,8 @@ play: setup
 
 ## Formatting, lints and every test, with real espeak-ng speech, a real
 ## PulseAudio server (started by the tests themselves) for playback, and
-## speech-dispatcher for the system voice.
+## speech-dispatcher for the system voice; python3-jsonschema checks the
+## routine schema and oggdec decodes Ogg renders in the tests.
 test:
 	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins speech-dispatcher speech-dispatcher-espeak-ng python3-jsonschema tzdata vorbis-tools
 	$(CARGO) fmt --all -- --check

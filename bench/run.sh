@@ -62,6 +62,30 @@ first_runs=$(wc -l < "$work/espeak.log")
 PATH=$work/bin:$PATH "$coach" render "$routine" -o "$work/out.wav" 2>/dev/null
 second_runs=$(( $(wc -l < "$work/espeak.log") - first_runs ))
 
+# The 60-minute session as Ogg Vorbis, warm cache.
+ogg=$(mean --warmup 1 --runs 5 "$coach render $routine -o $work/out.ogg")
+ogg_bytes=$(stat -c %s "$work/out.ogg")
+wav_bytes=$(stat -c %s "$work/out.wav")
+sixty=$(seconds_of "$routine")
+
+# `coach history` over ten years... and more: 10,000 sessions of 17 lines.
+python3 - "$work/sessions.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    t = 930812400000
+    for i in range(10000):
+        s, at = f"s{i}", t + i * 86400000
+        line = lambda **k: f.write(json.dumps({"t": at, "session": s, **k}, separators=(",", ":")) + "\n")
+        line(event="start", title="Morning stretch", routine="/home/pi/routines/morning.toml", hash="fnv1a64:00", planned=420.0)
+        for k in range(15):
+            line(event="period", exercise=k // 3, round=1, kind="work", outcome="completed", secs=30.0, len=30.0, played=k * 28.0, pos=k * 28.0)
+        line(event="end", reason="finished", played=420.0, pos=420.5)
+PY
+log_mb=$(python3 -c 'import os,sys; print(f"{os.path.getsize(sys.argv[1])/1e6:.0f}")' "$work/sessions.jsonl")
+history=$(COACH_LOG=$work/sessions.jsonl mean --warmup 2 --runs 10 "$coach history")
+week=$(COACH_LOG=$work/sessions.jsonl mean --warmup 2 --runs 10 "$coach history --week")
+history_kb=$(COACH_LOG=$work/sessions.jsonl /usr/bin/time -f '%M' "$coach" history 2>&1 >/dev/null | tail -n1)
+
 size=$(stat -c %s target/release/coach)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 
@@ -87,6 +111,11 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "| peak memory, 60-minute render, warm | $((rss_kb / 1024)) MiB ($rss_kb KiB) | GNU time's maximum resident set size |"
   echo "| espeak-ng runs, first render of the 60-minute routine | $first_runs | counted through a logging espeak-ng wrapper on PATH |"
   echo "| espeak-ng runs, second render | $second_runs | the same |"
+  echo "| 60-minute render to Ogg Vorbis, warm | $(python3 -c "print(f'{$ogg*1000:.0f} ms ({$sixty/$ogg:,.0f}x)')") | hyperfine, mean of 5 runs |"
+  echo "| Ogg Vorbis size, 60 minutes | $(python3 -c "print(f'{$ogg_bytes/1e6:.1f} MB (WAV: {$wav_bytes/1e6:.1f} MB)')") | the files written |"
+  echo "| \`coach history\`, 10,000 sessions (${log_mb} MB log) | $(python3 -c "print(f'{$history*1000:.0f} ms')") | hyperfine, mean of 10 runs |"
+  echo "| \`coach history --week\`, the same log | $(python3 -c "print(f'{$week*1000:.0f} ms')") | the same |"
+  echo "| peak memory, \`coach history\` on that log | $((history_kb / 1024)) MiB | GNU time's maximum resident set size |"
   echo "| binary size | $((size / 1024)) KiB | target/release/coach, stripped |"
   echo
   cargo bench --quiet --bench playback

@@ -292,7 +292,7 @@ fn render_names_its_file_and_refuses_other_formats() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "error: neck.mp3: coach writes WAV files; give the output a .wav extension\n"
+        "error: neck.mp3: coach writes .wav (exact, uncompressed) and .ogg (Ogg Vorbis, small, for phones), not .mp3; give the output one of those extensions\n"
     );
     std::fs::create_dir(env.path("dir.wav")).unwrap();
     let out = env.run(&["render", "neck.toml", "-o", "dir.wav"]);

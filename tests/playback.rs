@@ -495,10 +495,18 @@ fn from_starts_at_the_named_exercise() {
     let env = Env::new();
     env.write("hold.toml", HOLD);
     let recording = pulse.record();
-    let playing = Playing::start(&env, &pulse, &["hold.toml", "--from", "short HOLD"]);
+    let playing = Playing::start(
+        &env,
+        &pulse,
+        &["hold.toml", "--from", "short HOLD", "--no-log"],
+    );
     let (code, said) = playing.finish(Duration::from_secs(60));
     let audio = recording.finish();
     assert_eq!(code, 0, "{said}");
+    assert!(
+        !env.path("data/coach/sessions.jsonl").exists(),
+        "--no-log writes no log"
+    );
     let times = tone_times(&audio);
     assert_eq!(times.len(), 2, "only the second exercise: {times:?}");
     assert!((times[1].0 - 2.0).abs() <= TWO_MS);
