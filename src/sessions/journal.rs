@@ -323,3 +323,169 @@ impl<'p> Tracker<'p> {
         self.journal.close();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::layout;
+    use crate::routine::{SourceFile, load};
+    use crate::script::{self, PeriodKind};
+    use crate::sessions::history;
+
+    const SEC: u64 = SAMPLE_RATE as u64;
+
+    fn plan() -> Plan {
+        let text = "title = \"T\"
+[[exercise]]
+name = \"A\"
+hold = \"20s\"
+[[exercise]]
+name = \"B\"
+hold = \"10s\"
+[[exercise]]
+name = \"C\"
+reps = 3
+";
+        let routine = load::parse(&SourceFile::new("t.toml", text)).unwrap();
+        layout(&script::build(&routine).unwrap(), &|t: &str| {
+            t.len() as u64 * 1000
+        })
+    }
+
+    fn about() -> Start<'static> {
+        Start {
+            title: "T",
+            routine: "/r/t.toml",
+            built_in: false,
+            hash: "fnv1a64:1",
+            resumes: None,
+        }
+    }
+
+    fn lines(path: &Path) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn ticks_seeks_pauses_and_the_end_become_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log").join("sessions.jsonl");
+        let p = plan();
+        let work = |n: usize| {
+            p.periods
+                .iter()
+                .filter(|x| x.kind == PeriodKind::Work)
+                .nth(n)
+                .unwrap()
+                .clone()
+        };
+        let first = p.events[0].start;
+        let mut t = Tracker::new(Journal::open(&path).unwrap(), &p, first, &about());
+        // Play through A's hold in quarter-second ticks.
+        let a = work(0);
+        let mut pos = first;
+        while pos < a.start + a.len + SEC {
+            t.tick(pos);
+            pos += SEC / 4;
+        }
+        // Pause 5 s into B's hold, resume, then skip to C.
+        let b = work(1);
+        t.tick(b.start + 5 * SEC);
+        t.pause(b.start + 5 * SEC);
+        t.resume(b.start + 5 * SEC);
+        let c = p.exercise_starts()[2].sample;
+        t.seek(b.start + 6 * SEC, c);
+        // The audio thread has not applied the seek yet: ignored.
+        t.tick(b.start + 6 * SEC + 100);
+        t.tick(c + SEC);
+        // Quit during C's reps.
+        let reps = work(2);
+        t.tick(reps.start + 2 * SEC);
+        t.end(Reason::Quit, reps.start + 2 * SEC);
+
+        let l = lines(&path);
+        let events: Vec<&str> = l.iter().map(|x| x["event"].as_str().unwrap()).collect();
+        assert_eq!(events[0], "start");
+        assert_eq!(l[0]["planned"], secs(p.total_samples - first));
+        let periods: Vec<(String, String, f64)> = l
+            .iter()
+            .filter(|x| x["event"] == "period")
+            .map(|x| {
+                (
+                    x["kind"].as_str().unwrap().to_string(),
+                    x["outcome"].as_str().unwrap().to_string(),
+                    x["secs"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        let expect = |k: &str, o: &str, s: f64| (k.to_string(), o.to_string(), s);
+        assert_eq!(
+            periods,
+            [
+                expect("get_ready", "completed", 5.0),
+                expect("work", "completed", 20.0),
+                expect("rest", "completed", 10.0),
+                expect("get_ready", "completed", 5.0),
+                expect("work", "skipped", 6.0),
+                expect("get_ready", "completed", 5.0),
+                expect("work", "cut_short", 2.0),
+            ]
+        );
+        let names: Vec<&str> = l
+            .iter()
+            .filter(|x| x["event"] == "exercise")
+            .map(|x| x["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["A", "B", "C"]);
+        assert!(events.contains(&"pause") && events.contains(&"resume"));
+        let end = l.last().unwrap();
+        assert_eq!(end["event"], "end");
+        assert_eq!(end["reason"], "quit");
+        assert_eq!(end["name"], "C");
+        // Played: everything up to B + 6 s, then from C's start on; the
+        // skipped stretch is not counted.
+        let played = (b.start + 6 * SEC - first) + (reps.start + 2 * SEC - c);
+        assert_eq!(end["played"], secs(played));
+
+        let log = history::read(&path).unwrap();
+        let s = &log.sessions[0];
+        assert_eq!((s.completed, s.skipped, s.pauses), (1, 1, 1));
+        assert_eq!(s.result, "quit");
+        assert_eq!(s.stopped_in.as_ref().unwrap().name, "C");
+    }
+
+    #[test]
+    fn a_torn_last_line_is_closed_before_the_next_session_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sessions.jsonl");
+        std::fs::write(&path, "{\"t\":1,\"session\":\"x\",\"event\":\"st").unwrap();
+        let p = plan();
+        let t = Tracker::new(Journal::open(&path).unwrap(), &p, 0, &about());
+        t.end(Reason::Finished, p.total_samples);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut it = text.lines();
+        assert_eq!(it.next(), Some("{\"t\":1,\"session\":\"x\",\"event\":\"st"));
+        assert!(it.all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+        let log = history::read(&path).unwrap();
+        assert_eq!(log.unreadable, 1);
+        assert!(!log.torn_end);
+        assert!(log.sessions[0].finished());
+        assert_eq!(log.sessions[0].completed, 3);
+    }
+
+    #[test]
+    fn a_log_that_cannot_be_opened_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Journal::open(dir.path()).is_err(), "a folder");
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "").unwrap();
+        assert!(Journal::open(&blocker.join("sessions.jsonl")).is_err());
+        let off = Journal::off();
+        assert!(!off.is_on());
+        off.write(Line::default());
+    }
+}
