@@ -4,7 +4,7 @@
 CARGO ?= cargo
 ROUTINE ?= hamstring-lower-back
 
-.PHONY: setup play test bench
+.PHONY: setup play test bench fuzz
 
 setup:
 	@scripts/setup.sh
@@ -24,6 +24,16 @@ test:
 	$(CARGO) clippy --all-targets --quiet -- -D warnings
 	$(CARGO) check --quiet --no-default-features
 	$(CARGO) test
+
+## Coverage-guided fuzzing of the whole pipeline (libFuzzer via cargo-fuzz,
+## on the stable toolchain) for FUZZ_SECONDS, default 10 minutes. Findings
+## land in fuzz/artifacts/pipeline; the seeds are in fuzz/seeds/pipeline.
+FUZZ_SECONDS ?= 600
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	mkdir -p fuzz/corpus/pipeline
+	cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --sanitizer none pipeline corpus/pipeline seeds/pipeline -- \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -rss_limit_mb=2048 -dict=pipeline.dict -print_final_stats=1
 
 ## Speed and memory figures, written to bench/results.md.
 bench: setup

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod paths;
+pub mod pipeline;
 pub mod plan;
 pub mod player;
 pub mod routine;

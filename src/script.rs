@@ -417,6 +417,20 @@ impl Builder<'_> {
                     Work::Hold(h) => hold(ex, h, phrases.fill(PhraseKey::Halfway, &v), budget),
                     Work::Reps(r) => reps(ex, r, budget),
                 };
+                // The end tone sounds when the work ends; it must not cut
+                // into the start tone.
+                let shortest = ToneKind::Start.samples();
+                if work.0 < shortest {
+                    return Err(Diagnostic::error(
+                        ex.span.clone(),
+                        format!(
+                            "the work of \"{}\" lasts {}; it must last at least {} so that its start tone ends before its end tone",
+                            ex.name,
+                            crate::player::display::length(work.0),
+                            crate::player::display::length(shortest)
+                        ),
+                    ));
+                }
                 self.period(
                     Period {
                         kind: PeriodKind::Work,

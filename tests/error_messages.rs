@@ -328,6 +328,12 @@ fn session_limits() {
             "3:8: error: this routine has more than 200000 sounds by here; make holds shorter, counts rarer or reps fewer",
         ],
     );
+    case(
+        &format!("title = \"T\"\n{EX}reps = 1\nrep_time = \"200ms\"\n"),
+        &[
+            "3:8: error: the work of \"A\" lasts 200ms; it must last at least 300ms so that its start tone ends before its end tone",
+        ],
+    );
 }
 
 #[test]

@@ -1,11 +1,10 @@
 //! No input makes coach panic: arbitrary bytes and mutated routines go
-//! through the loader, the script and the layout, and each either loads or
-//! gets located errors. A small deterministic fuzzer, so it runs in every
+//! through the loader, the script and the layout, and each either loads
+//! into a plan that keeps the timing contract or gets located errors. A small deterministic fuzzer, so it runs in every
 //! `cargo test`.
 
-use coach::plan;
-use coach::routine::{SourceFile, find, load};
-use coach::script;
+use coach::pipeline;
+use coach::routine::find;
 
 /// xorshift64*: deterministic, so a failure reproduces.
 struct Rng(u64);
@@ -120,27 +119,13 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// Everything after loading, with speech as long as its text.
+/// Everything `coach check` does, and the timing contract checked on every
+/// plan (a broken promise panics in `pipeline::run`). True if it loaded.
 fn run_pipeline(text: &str) -> bool {
-    let source = SourceFile::new("fuzz.toml", text);
-    match load::parse(&source) {
-        Ok(routine) => {
-            if let Ok(s) = script::build(&routine) {
-                let p = plan::layout(&s, &|t: &str| t.len() as u64 * 300);
-                assert!(p.total_samples > 0);
-                let _ = p.to_text();
-                let _ = serde_json::to_string(&p.to_json()).unwrap();
-            }
-            true
-        }
-        Err(diags) => {
-            assert!(!diags.is_empty(), "a failed load says why");
-            for d in &diags {
-                let _ = source.render(d);
-            }
-            false
-        }
-    }
+    matches!(
+        pipeline::run(text.as_bytes()),
+        pipeline::Outcome::Planned(_)
+    )
 }
 
 #[test]

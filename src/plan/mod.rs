@@ -7,6 +7,7 @@
 //! first at their wanted offset, moved later within their window if that
 //! collides, and dropped if no place in the window is free.
 
+pub mod check;
 pub mod sheet;
 
 use std::collections::BTreeMap;

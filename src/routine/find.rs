@@ -217,7 +217,7 @@ pub fn read_file(path: &Path, shown: &str) -> Result<Found, FindError> {
 
 /// The text of a file, without a leading byte-order mark; on invalid UTF-8,
 /// the line and column where it starts.
-fn decode(mut bytes: Vec<u8>) -> Result<String, (usize, usize)> {
+pub fn decode(mut bytes: Vec<u8>) -> Result<String, (usize, usize)> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
     }
