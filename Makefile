@@ -17,9 +17,10 @@ play: setup
 ## Formatting, lints and every test, with real espeak-ng speech, a real
 ## PulseAudio server (started by the tests themselves) for playback, and
 ## speech-dispatcher for the system voice; python3-jsonschema checks the
-## routine schema and oggdec decodes Ogg renders in the tests.
+## routine schema, oggdec decodes Ogg renders, strace watches what a hostile
+## routine makes coach open or run.
 test:
-	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins speech-dispatcher speech-dispatcher-espeak-ng python3-jsonschema tzdata vorbis-tools
+	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins speech-dispatcher speech-dispatcher-espeak-ng python3-jsonschema tzdata vorbis-tools strace util-linux
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --quiet -- -D warnings
 	$(CARGO) check --quiet --no-default-features

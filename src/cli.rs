@@ -176,7 +176,8 @@ pub struct Render {
     #[arg(value_name = "ROUTINE")]
     pub routine: String,
 
-    /// Where to write: FILE.wav or FILE.ogg [default: ROUTINE-NAME.wav].
+    /// Where to write: FILE.wav or FILE.ogg, or - for WAV on stdout (to
+    /// pipe into aplay, sox or an encoder) [default: ROUTINE-NAME.wav].
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 

@@ -180,3 +180,16 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let tables = format!("title = {}\n", "{ a = ".repeat(50_000));
     assert!(!run_pipeline(&tables));
 }
+
+#[test]
+fn fuzz_seeds_and_findings_replay_cleanly() {
+    // Every input the fuzzer started from or once crashed on (fixed since).
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/pipeline");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let _ = pipeline::run(&bytes);
+        n += 1;
+    }
+    assert!(n >= 6, "the seeds are there");
+}

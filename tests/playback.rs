@@ -752,3 +752,53 @@ fn a_killed_session_is_logged_unfinished_and_resume_continues_there() {
         stderr(&out)
     );
 }
+
+#[test]
+fn four_hours_in_the_timing_still_holds_on_a_device() {
+    // A 4.4-hour session, played from its last exercise: the live source
+    // starts 4.4 hours into the timeline, and what is heard there must be
+    // what render puts there.
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("long.toml", &long_routine(27));
+    let plan = env.plan("long.toml");
+    let starts_at = events(&plan)
+        .iter()
+        .find(|e| e["round"] == 27 && e["exercise_index"] == 3)
+        .map(|e| u(&e["start_sample"]))
+        .unwrap();
+    assert!(starts_at as f64 / RATE > 4.0 * 3600.0);
+    let planned: Vec<f64> = events(&plan)
+        .iter()
+        .filter(|e| e["kind"] == "tone" && u(&e["start_sample"]) >= starts_at)
+        .map(|e| u(&e["start_sample"]) as f64 / RATE)
+        .collect();
+    assert_eq!(planned.len(), 2, "the last hold's start and end tones");
+
+    let recording = pulse.record();
+    let playing = Playing::start(
+        &env,
+        &pulse,
+        &[
+            "long.toml",
+            "--from",
+            "Last stretch",
+            "--round",
+            "27",
+            "--no-log",
+        ],
+    );
+    let (code, said) = playing.finish(Duration::from_secs(60));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    let heard = tone_times(&audio);
+    assert_eq!(heard.len(), planned.len(), "{heard:?}");
+    for (h, p) in heard.iter().zip(&planned) {
+        assert!(
+            (h.0 - (p - planned[0])).abs() <= TWO_MS,
+            "a tone at +{:.4} s, planned at +{:.4} s",
+            h.0,
+            p - planned[0]
+        );
+    }
+}

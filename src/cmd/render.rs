@@ -43,6 +43,23 @@ fn write_beside(audio: &Path, ext: &str, text: &str) -> Result<PathBuf> {
 impl Run for Render {
     fn run(&self) -> Result<Exit> {
         let loaded = load_routine(&self.routine)?;
+        let to_stdout = self.output.as_deref() == Some(Path::new("-"));
+        if to_stdout && self.chapters {
+            bail!(
+                "--chapters writes files beside the audio; with -o - there is no file to put them beside"
+            );
+        }
+        if to_stdout {
+            let prepared = prepare(loaded, &self.voice)?;
+            if prepared.plan.speech_estimated {
+                bail!("the system voice speaks live only and gives no audio to write");
+            }
+            let mut session = Session::new(&prepared.plan, &prepared.clips, &prepared.mix())?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            wav::stream(&mut session, &mut out)?;
+            return Ok(Exit::Success);
+        }
         let output = match &self.output {
             Some(path) => path.clone(),
             None => PathBuf::from(format!("{}.wav", loaded.found.name)),

@@ -15,7 +15,12 @@ const MAGIC: &[u8; 10] = b"COACHPCM1\n";
 pub struct Cache {
     dir: Option<PathBuf>,
     warned: AtomicBool,
+    warned_damaged: AtomicBool,
 }
+
+/// No clip is near this long (2,000 characters of speech are under 4 MB);
+/// a bigger file is not read.
+const MAX_CLIP_FILE: u64 = 64 << 20;
 
 impl Cache {
     /// The cache in the platform's cache folder.
@@ -23,6 +28,7 @@ impl Cache {
         Cache {
             dir: crate::paths::cache_dir().map(|d| d.join("clips")),
             warned: AtomicBool::new(false),
+            warned_damaged: AtomicBool::new(false),
         }
     }
 
@@ -31,6 +37,7 @@ impl Cache {
         Cache {
             dir: Some(dir),
             warned: AtomicBool::new(false),
+            warned_damaged: AtomicBool::new(false),
         }
     }
 
@@ -39,6 +46,7 @@ impl Cache {
         Cache {
             dir: None,
             warned: AtomicBool::new(false),
+            warned_damaged: AtomicBool::new(false),
         }
     }
 
@@ -51,10 +59,24 @@ impl Cache {
     }
 
     /// The cached clip of `text` in voice `voice_id`, if there is a sound one.
+    /// A damaged file (truncated, corrupt, or too big to be a clip) is a
+    /// miss, said once, and is replaced when the clip is made again.
     pub fn get(&self, voice_id: &str, text: &str) -> Option<Vec<i16>> {
         let key = cache_key(voice_id, text);
-        let bytes = fs::read(self.path(&key)?).ok()?;
-        decode(&bytes, &key)
+        let path = self.path(&key)?;
+        let meta = fs::metadata(&path).ok()?;
+        let clip = if meta.is_file() && meta.len() <= MAX_CLIP_FILE {
+            fs::read(&path).ok().and_then(|bytes| decode(&bytes, &key))
+        } else {
+            None
+        };
+        if clip.is_none() && !self.warned_damaged.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "note: the speech cache had a damaged clip ({}); speaking it again",
+                path.display()
+            );
+        }
+        clip
     }
 
     /// Whether a clip of `text` is cached (without reading it).

@@ -93,17 +93,13 @@ pub fn list_voices(program: &str, language: Option<&str>) -> Result<Vec<VoiceInf
 impl Voice for Espeak {
     fn id(&self) -> String {
         format!(
-            "espeak-ng voice={} speed={} pitch={} trim=1",
+            "espeak-ng voice={} speed={} pitch={} trim=1 plain=1",
             self.voice, self.speed, self.pitch
         )
     }
 
     fn synthesize(&self, text: &str) -> Result<Vec<i16>, VoiceError> {
-        // Line breaks and tabs in a routine's text are layout, not pauses.
-        let text: String = text
-            .chars()
-            .map(|c| if c.is_whitespace() { ' ' } else { c })
-            .collect();
+        let text = plain_text(text);
         let mut child = Command::new(&self.program)
             .args(["-v", &self.voice])
             .args(["-s", &self.speed.to_string()])
@@ -176,8 +172,33 @@ impl Voice for Espeak {
     }
 }
 
+/// A routine's text as espeak-ng should read it: literally. Line breaks and
+/// tabs are layout, not pauses; and `[[...]]`, which espeak-ng would read
+/// as phoneme codes, is split so that it is only brackets. (SSML is read
+/// only with `-m`, which coach never passes.)
+pub fn plain_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = ' ';
+    for c in text.chars() {
+        let c = if c.is_whitespace() { ' ' } else { c };
+        if (c == '[' || c == ']') && c == last {
+            out.push(' ');
+        }
+        out.push(c);
+        last = c;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn texts_reach_espeak_as_plain_words() {
+        assert_eq!(super::plain_text("a\tb\nc"), "a b c");
+        assert_eq!(super::plain_text("[[h@'loU]]"), "[ [h@'loU] ]");
+        assert_eq!(super::plain_text("[[[x"), "[ [ [x");
+        assert_eq!(super::plain_text("[a] [b]"), "[a] [b]");
+    }
     use super::*;
 
     #[test]

@@ -229,3 +229,38 @@ pub fn events(plan: &Value) -> &Vec<Value> {
 pub fn u(v: &Value) -> usize {
     v.as_u64().expect("a sample index") as usize
 }
+
+/// About nine minutes a round: a long hold with counts and cues, reps with
+/// a spoken tempo, reps counted by tone in two sets, and a short hold.
+pub fn long_routine(rounds: u32) -> String {
+    format!(
+        r#"title = "Long session"
+rounds = {rounds}
+round_rest = "30s"
+
+[[exercise]]
+name = "Plank"
+hold = "4m"
+count_every = "30s"
+cues = [{{ every = "1m", say = "Breathe." }}]
+
+[[exercise]]
+name = "Cat-cow"
+reps = 20
+tempo = [{{ say = "In.", time = "4s" }}, {{ say = "Out.", time = "4s" }}]
+
+[[exercise]]
+name = "Squats"
+reps = 15
+rep_time = "3s"
+count = "tone"
+sets = 2
+set_rest = "20s"
+
+[[exercise]]
+name = "Last stretch"
+hold = "6s"
+get_ready = "2s"
+"#
+    )
+}
