@@ -86,7 +86,7 @@ history=$(COACH_LOG=$work/sessions.jsonl mean --warmup 2 --runs 10 "$coach histo
 week=$(COACH_LOG=$work/sessions.jsonl mean --warmup 2 --runs 10 "$coach history --week")
 history_kb=$(COACH_LOG=$work/sessions.jsonl /usr/bin/time -f '%M' "$coach" history 2>&1 >/dev/null | tail -n1)
 
-# Long sessions: an 8.7-hour routine (the tests' long routine, 54 rounds)
+# Long sessions: a 9-hour routine (the tests' long routine, 54 rounds)
 # streamed as WAV to a byte counter, and its peak memory beside a 1-hour one.
 python3 - "$work" <<'PY'
 import re, sys
@@ -133,7 +133,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "| \`coach history --week\`, the same log | $(python3 -c "print(f'{$week*1000:.0f} ms')") | the same |"
   echo "| peak memory, \`coach history\` on that log | $((history_kb / 1024)) MiB | GNU time's maximum resident set size |"
   echo "| $(python3 -c "print(f'{$long_s/3600:.1f}')")-hour session as a WAV stream (\`render -o -\`), warm | $(python3 -c "print(f'{$long*1000:.0f} ms ({$long_s/$long:,.0f}x)')") | hyperfine, mean of 5 runs, into /dev/null |"
-  echo "| peak memory, that 8.7-hour render / a 1.1-hour one | $((long_kb / 1024)) MiB / $((hour_kb / 1024)) MiB | GNU time; the plan grows with the session, the audio is never held |"
+  echo "| peak memory, that $(python3 -c "print(f'{$long_s/3600:.1f}')")-hour render / a $(python3 -c "print(f'{$(seconds_of "$work/long7.toml")/3600:.1f}')")-hour one | $((long_kb / 1024)) MiB / $((hour_kb / 1024)) MiB | GNU time; the plan grows with the session, the audio is never held |"
   echo "| binary size | $((size / 1024)) KiB | target/release/coach, stripped |"
   echo
   cargo bench --quiet --bench playback

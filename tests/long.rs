@@ -1,4 +1,4 @@
-//! Long sessions: 1-, 4- and 8-hour routines rendered as WAV streams
+//! Long sessions: 1-, 4.5- and 9-hour routines rendered as WAV streams
 //! (`render -o -`) and read here block by block, every tone of the plan
 //! found at its exact sample to the very end, and coach's peak memory
 //! staying flat as the session grows.

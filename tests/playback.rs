@@ -755,8 +755,8 @@ fn a_killed_session_is_logged_unfinished_and_resume_continues_there() {
 
 #[test]
 fn four_hours_in_the_timing_still_holds_on_a_device() {
-    // A 4.4-hour session, played from its last exercise: the live source
-    // starts 4.4 hours into the timeline, and what is heard there must be
+    // A 4.5-hour session, played from its last exercise: the live source
+    // starts 4.5 hours into the timeline, and what is heard there must be
     // what render puts there.
     let pulse = Pulse::start();
     let env = Env::new();
