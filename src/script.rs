@@ -18,7 +18,7 @@ pub const MAX_SESSION: Dur = Dur::from_secs(48 * 3600);
 pub const MAX_SOUNDS: usize = 200_000;
 
 /// Where in the routine something belongs.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Place {
     /// 1-based round.
     pub round: u32,

@@ -69,6 +69,17 @@ fn check_passes_good_files_and_warns_without_failing() {
     let out = env.run(&["check", "--strict", &warned]);
     assert_eq!(out.status.code(), Some(1), "--strict fails on warnings");
 
+    // The same collision in every round is one warning, not one a round.
+    let once = std::fs::read_to_string(&warned).unwrap();
+    let rounds = once.replacen("title =", "rounds = 5\ntitle =", 1);
+    env.write("rounds.toml", &rounds);
+    let five = stdout(&env.run(&["check", "rounds.toml"]));
+    let single = stdout(&env.run(&["check", &warned]));
+    let warnings = |t: &str| t.matches(": warning: ").count();
+    assert_eq!(warnings(&five), warnings(&single), "{five}");
+    assert!(five.contains(", round 1 was moved from "), "{five}");
+    assert!(five.contains("; the same in rounds 2 to 5\n"), "{five}");
+
     // Several files: all are checked, and one bad file fails the run.
     env.write("bad.toml", "title = 3\n");
     let out = env.run(&["check", "good.toml", "bad.toml"]);

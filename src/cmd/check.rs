@@ -4,9 +4,9 @@ use anyhow::Result;
 
 use super::{Exit, Run, prepare_script, print};
 use crate::cli::Check;
-use crate::plan::clock;
-use crate::routine::{Diagnostic, Report, find, load};
-use crate::script;
+use crate::plan::{Adjustment, Plan, clock};
+use crate::routine::{Diagnostic, Report, Span, find, load};
+use crate::script::{self, Place};
 
 impl Run for Check {
     fn run(&self) -> Result<Exit> {
@@ -60,17 +60,20 @@ impl Check {
         let exercises = routine.exercises.len();
         let prepared = prepare_script(super::Loaded { found, routine }, &script, &self.voice)?;
         let plan = &prepared.plan;
-        let warnings: Vec<Diagnostic> = plan
-            .adjustments
-            .iter()
-            .map(|a| {
+        let warnings: Vec<Diagnostic> = grouped(plan)
+            .into_iter()
+            .map(|(a, rounds)| {
                 let span = a.span.clone().unwrap_or_else(|| {
                     a.place
                         .exercise
                         .and_then(|i| plan.exercises.get(i))
                         .map_or(0..0, |e| e.span.clone())
                 });
-                Diagnostic::warning(span, plan.adjustment_message(a))
+                let mut message = plan.adjustment_message(a);
+                if let Some(more) = rounds_words(&rounds) {
+                    message.push_str(&format!("; the same in {more}"));
+                }
+                Diagnostic::warning(span, message)
             })
             .collect();
         let report = Report {
@@ -93,6 +96,85 @@ impl Check {
     }
 }
 
+/// The plan's adjustments with those that repeat round after round (the
+/// same sound, moved the same way for the same reason at the same place
+/// of a later round) folded into the first: each with the later rounds.
+fn grouped(plan: &Plan) -> Vec<(&Adjustment, Vec<u32>)> {
+    type Key = (
+        Option<Span>,
+        String,
+        String,
+        Place,
+        Option<u64>,
+        Option<u64>,
+    );
+    let key = |a: &Adjustment| -> Key {
+        let start = plan
+            .periods
+            .iter()
+            .rev()
+            .find(|p| p.start <= a.wanted)
+            .map_or(0, |p| p.start);
+        (
+            a.span.clone(),
+            a.sound.describe(),
+            a.reason.clone(),
+            Place {
+                round: 0,
+                ..a.place.clone()
+            },
+            a.moved_to.map(|m| m - a.wanted),
+            Some(a.wanted - start),
+        )
+    };
+    let mut groups: Vec<(&Adjustment, Vec<u32>)> = Vec::new();
+    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    for a in &plan.adjustments {
+        match index.get(&key(a)) {
+            Some(&i) if groups[i].0.place.round != a.place.round => groups[i].1.push(a.place.round),
+            _ => {
+                index.insert(key(a), groups.len());
+                groups.push((a, Vec::new()));
+            }
+        }
+    }
+    groups
+}
+
+/// "round 3", "rounds 2 to 54", "rounds 2, 5 and 7".
+fn rounds_words(rounds: &[u32]) -> Option<String> {
+    match rounds {
+        [] => None,
+        [one] => Some(format!("round {one}")),
+        [first, .., last] if rounds.windows(2).all(|w| w[1] == w[0] + 1) => {
+            Some(format!("rounds {first} to {last}"))
+        }
+        [init @ .., last] => Some(format!(
+            "rounds {} and {last}",
+            init.iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
 fn count(n: usize, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_rounds_are_said_once() {
+        assert_eq!(rounds_words(&[]), None);
+        assert_eq!(rounds_words(&[2]).as_deref(), Some("round 2"));
+        assert_eq!(rounds_words(&[2, 3, 4]).as_deref(), Some("rounds 2 to 4"));
+        assert_eq!(
+            rounds_words(&[2, 5, 7]).as_deref(),
+            Some("rounds 2, 5 and 7")
+        );
+    }
 }
