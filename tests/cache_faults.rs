@@ -86,17 +86,10 @@ fn a_cache_coach_may_not_write_is_skipped_with_one_warning() {
         std::os::unix::fs::PermissionsExt::from_mode(0o777),
     )
     .unwrap();
-    // SAFETY: reads our own user id.
-    let root = unsafe { libc::geteuid() } == 0;
-    let mut c = if root {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
-        c.arg(env!("CARGO_BIN_EXE_coach"));
-        c
-    } else {
+    if !is_root() {
         std::fs::set_permissions(&ro, std::os::unix::fs::PermissionsExt::from_mode(0o555)).unwrap();
-        Command::new(env!("CARGO_BIN_EXE_coach"))
-    };
+    }
+    let mut c = coach_as_nobody();
     let out = c
         .args(["render", "r.toml", "-o"])
         .arg(out_dir.join("b.wav"))

@@ -239,7 +239,7 @@ fn fifos_devices_folders_and_unreadable_files_are_refused_without_waiting() {
         assert!(stdout(&out).contains(want), "{file}: {}", stdout(&out));
     }
 
-    // Unreadable: as root, read it as nobody.
+    // Unreadable: read as nobody, since root reads anything.
     env.write(
         "secret.toml",
         "title = \"T\"\n[[exercise]]\nname = \"A\"\nhold = \"5s\"\n",
@@ -251,16 +251,7 @@ fn fifos_devices_folders_and_unreadable_files_are_refused_without_waiting() {
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
-    // SAFETY: reads our own user id.
-    let root = unsafe { libc::geteuid() } == 0;
-    let mut c = if root {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
-        c.arg(env!("CARGO_BIN_EXE_coach"));
-        c
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_coach"))
-    };
+    let mut c = coach_as_nobody();
     c.args(["check", secret.to_str().unwrap()])
         .env("HOME", "/nonexistent")
         .stdout(Stdio::piped())
@@ -295,17 +286,7 @@ fn names_that_look_like_options_are_names() {
 
 /// The length of each spoken text in a session, from `show --json`.
 fn speech_lengths(env: &Env, routine: &str) -> std::collections::HashMap<String, usize> {
-    let plan = env.plan(routine);
-    events(&plan)
-        .iter()
-        .filter(|e| e["kind"] == "speech")
-        .map(|e| {
-            (
-                e["text"].as_str().unwrap().to_string(),
-                u(&e["end_sample"]) - u(&e["start_sample"]),
-            )
-        })
-        .collect()
+    speech_events(&env.plan(routine)).into_iter().collect()
 }
 
 #[test]

@@ -54,16 +54,7 @@ fn speech_lengths(env: &Env, args: &[&str]) -> Vec<(String, usize)> {
     let out = env.run(&all);
     assert!(out.status.success(), "{}", stderr(&out));
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    events(&plan)
-        .iter()
-        .filter(|e| e["kind"] == "speech")
-        .map(|e| {
-            (
-                e["text"].as_str().unwrap().to_string(),
-                u(&e["end_sample"]) - u(&e["start_sample"]),
-            )
-        })
-        .collect()
+    speech_events(&plan)
 }
 
 #[test]

@@ -264,3 +264,39 @@ get_ready = "2s"
 "#
     )
 }
+
+/// `coach` run as the user nobody when the tests run as root (root reads
+/// and writes anything, so permissions can only be tested as someone
+/// else); as the current user otherwise.
+pub fn coach_as_nobody() -> Command {
+    // SAFETY: reads our own user id.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
+        c.arg(env!("CARGO_BIN_EXE_coach"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_coach"))
+    }
+}
+
+/// Whether the tests run as root.
+pub fn is_root() -> bool {
+    // SAFETY: reads our own user id.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Each spoken text of a `show --json` plan with its length in samples.
+pub fn speech_events(plan: &Value) -> Vec<(String, usize)> {
+    events(plan)
+        .iter()
+        .filter(|e| e["kind"] == "speech")
+        .map(|e| {
+            (
+                e["text"].as_str().unwrap().to_string(),
+                u(&e["end_sample"]) - u(&e["start_sample"]),
+            )
+        })
+        .collect()
+}
