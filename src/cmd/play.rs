@@ -1,6 +1,6 @@
 //! `coach play`: a session on a sound device, with controls and progress.
 
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use anyhow::{Context, Result, bail};
 
@@ -13,7 +13,7 @@ use crate::cli::Play;
 use crate::plan::{Plan, SPEECH_GAP, clock_seconds};
 use crate::player::controls::{self, KeyMode};
 use crate::player::display::Display;
-use crate::player::live::{Handoff, LiveSource, Overlays};
+use crate::player::live::{Handoff, LiveSource, Overlays, Shared};
 use crate::player::speech::SpeechDriver;
 use crate::player::{self, Ending};
 use crate::routine::find::{self, Origin};
@@ -27,6 +27,10 @@ use crate::settings::{self, VoiceChoice};
 use crate::voice::system::{SystemVoice, estimated_clips};
 use crate::voice::{self, Cache, Clip, Clips};
 use std::path::Path;
+
+/// A session laid out and playing: its plan, the device and player, the
+/// live source's shared state, and the sample it started at.
+type Started = (Plan, device::Output, rodio::Player, Arc<Shared>, u64);
 
 /// The count-in before a paused session continues.
 const COUNT_IN: [&str; 3] = ["3", "2", "1"];
@@ -102,6 +106,17 @@ impl Run for Play {
             player.append(source);
             Ok((output, player))
         };
+        // With every clip known: lay the session out and start it at the
+        // first sound or the exercise asked for.
+        let lay_out_and_play = |clips: &Clips| -> Result<Started> {
+            let plan = laid_out(&script, clips, &settings);
+            let start = start_sample(&plan, from);
+            let session = Session::new(&plan, clips, &mix)?;
+            let (source, shared) =
+                LiveSource::new(session, start, overlays(clips, &paused, &resumed, &mix));
+            let (output, player) = start_playing(source)?;
+            Ok((plan, output, player, shared, start))
+        };
         let (plan, output, player, shared, mut speech, start) =
             if settings.voice == VoiceChoice::System {
                 // The system voice speaks for itself: check that it answers
@@ -114,12 +129,7 @@ impl Run for Play {
                     &routine.language,
                 )?;
                 let clips = estimated_clips(&texts, settings.speed);
-                let plan = laid_out(&script, &clips, &settings);
-                let start = start_sample(&plan, from);
-                let session = Session::new(&plan, &clips, &mix)?;
-                let (source, shared) =
-                    LiveSource::new(session, start, overlays(&clips, &paused, &resumed, &mix));
-                let (output, player) = start_playing(source)?;
+                let (plan, output, player, shared, start) = lay_out_and_play(&clips)?;
                 let ahead = 2 * latency as u64 * SAMPLE_RATE as u64 / 1000;
                 let count_from = clips.len_of(&resumed) + SPEECH_GAP;
                 let mut driver = SpeechDriver::new(
@@ -138,12 +148,7 @@ impl Run for Play {
                 let warm = texts.iter().all(|t| cache.contains(&voice.id(), t));
                 if warm {
                     let clips = voice::prepare(voice.as_ref(), &texts, &cache)?;
-                    let plan = laid_out(&script, &clips, &settings);
-                    let start = start_sample(&plan, from);
-                    let session = Session::new(&plan, &clips, &mix)?;
-                    let (source, shared) =
-                        LiveSource::new(session, start, overlays(&clips, &paused, &resumed, &mix));
-                    let (output, player) = start_playing(source)?;
+                    let (plan, output, player, shared, start) = lay_out_and_play(&clips)?;
                     (plan, output, player, shared, None, start)
                 } else {
                     // Cold: speak the first words as soon as they exist, and lay

@@ -49,23 +49,17 @@ impl Run for Render {
                 "--chapters writes files beside the audio; with -o - there is no file to put them beside"
             );
         }
-        if to_stdout {
-            let prepared = prepare(loaded, &self.voice)?;
-            if prepared.plan.speech_estimated {
-                bail!("the system voice speaks live only and gives no audio to write");
-            }
-            let mut session = Session::new(&prepared.plan, &prepared.clips, &prepared.mix())?;
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            wav::stream(&mut session, &mut out)?;
-            return Ok(Exit::Success);
-        }
-        let output = match &self.output {
-            Some(path) => path.clone(),
-            None => PathBuf::from(format!("{}.wav", loaded.found.name)),
+        // Where the audio goes: stdout, or a file whose extension picks
+        // the format (checked before any speech is made).
+        let file = match &self.output {
+            _ if to_stdout => None,
+            Some(path) => Some(path.clone()),
+            None => Some(PathBuf::from(format!("{}.wav", loaded.found.name))),
         };
-        let format = format_of(&output)?;
-        if output.is_dir() {
+        let file = file
+            .map(|f| format_of(&f).map(|format| (f, format)))
+            .transpose()?;
+        if let Some((output, _)) = file.as_ref().filter(|(f, _)| f.is_dir()) {
             bail!(
                 "{} is a folder; give a file name such as session.wav",
                 output.display()
@@ -80,6 +74,12 @@ impl Run for Render {
             );
         }
         let mut session = Session::new(plan, &prepared.clips, &prepared.mix())?;
+        let Some((output, format)) = file else {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            wav::stream(&mut session, &mut out)?;
+            return Ok(Exit::Success);
+        };
         match format {
             Format::Wav => wav::write(&mut session, &output)?,
             Format::Ogg => ogg::write(

@@ -97,6 +97,18 @@ enum Before {
     Period,
 }
 
+/// The plan of a routine's text, for tests: loaded, scripted and laid out
+/// with `speech_len` for each text; panics if the routine has errors.
+#[cfg(test)]
+pub fn of_text(text: &str, speech_len: &dyn Fn(&str) -> u64) -> Plan {
+    let source = crate::routine::SourceFile::new("test.toml", text);
+    let routine = crate::routine::load::parse(&source).expect("a valid routine");
+    layout(
+        &crate::script::build(&routine).expect("a playable routine"),
+        speech_len,
+    )
+}
+
 /// Lays out `script`; `speech_len` gives the length in samples of each
 /// spoken text (its clip's length).
 pub fn layout(script: &Script, speech_len: &dyn Fn(&str) -> u64) -> Plan {

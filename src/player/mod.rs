@@ -164,9 +164,7 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::layout;
-    use crate::routine::{SourceFile, load};
-    use crate::script::{self, PeriodKind};
+    use crate::script::PeriodKind;
 
     const SEC: u64 = SAMPLE_RATE as u64;
 
@@ -183,9 +181,7 @@ hold = \"10s\"
 name = \"C\"
 reps = 3
 ";
-        let routine = load::parse(&SourceFile::new("t.toml", text)).unwrap();
-        let script = script::build(&routine).unwrap();
-        layout(&script, &|t: &str| t.len() as u64 * 1000)
+        crate::plan::of_text(text, &|t: &str| t.len() as u64 * 1000)
     }
 
     fn work(p: &Plan, n: usize) -> &crate::plan::PlacedPeriod {

@@ -327,9 +327,7 @@ impl<'p> Tracker<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::layout;
-    use crate::routine::{SourceFile, load};
-    use crate::script::{self, PeriodKind};
+    use crate::script::PeriodKind;
     use crate::sessions::history;
 
     const SEC: u64 = SAMPLE_RATE as u64;
@@ -346,10 +344,7 @@ hold = \"10s\"
 name = \"C\"
 reps = 3
 ";
-        let routine = load::parse(&SourceFile::new("t.toml", text)).unwrap();
-        layout(&script::build(&routine).unwrap(), &|t: &str| {
-            t.len() as u64 * 1000
-        })
+        crate::plan::of_text(text, &|t: &str| t.len() as u64 * 1000)
     }
 
     fn about() -> Start<'static> {
