@@ -3,10 +3,14 @@
 //! CUE sheet with a track per exercise. Every time comes from the plan, so
 //! they match `coach show --json`.
 
-use crate::SAMPLE_RATE;
-use crate::audio::ogg::Chapter;
 use crate::plan::Plan;
-use crate::player::display::period_words;
+use crate::timeline::time::{RATE, cue_time, length, lrc_time};
+
+/// A chapter: where it starts, in samples, and its name.
+pub struct Chapter {
+    pub start: u64,
+    pub name: String,
+}
 
 /// The session's title, then each exercise (of each round) where its
 /// announcement starts.
@@ -40,17 +44,10 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-/// `[mm:ss.xx]`: LRC times, in hundredths, rounded down so a line never
-/// shows before its moment.
-fn lrc_time(samples: u64) -> String {
-    let cs = samples * 100 / SAMPLE_RATE as u64;
-    format!("[{:02}:{:02}.{:02}]", cs / 6000, cs / 100 % 60, cs % 100)
-}
-
 /// LRC lyrics: the title, then one line per period ("Work 30s: Neck
 /// stretch, Left"), then the end.
 pub fn lrc(plan: &Plan) -> String {
-    let total_s = plan.total_samples / SAMPLE_RATE as u64;
+    let total_s = plan.total_samples / RATE;
     let mut out = format!(
         "[ti:{}]\n[re:coach]\n[length:{:02}:{:02}]\n",
         one_line(&plan.title),
@@ -60,7 +57,7 @@ pub fn lrc(plan: &Plan) -> String {
     let first = plan.events.first().map_or(0, |e| e.start);
     out.push_str(&format!("{}{}\n", lrc_time(first), one_line(&plan.title)));
     for p in &plan.periods {
-        let words = period_words(p.kind);
+        let words = p.kind.words();
         let mut chars = words.chars();
         let words: String = chars
             .next()
@@ -69,7 +66,7 @@ pub fn lrc(plan: &Plan) -> String {
         out.push_str(&format!(
             "{}{words} {}: {}\n",
             lrc_time(p.start),
-            crate::player::display::length(p.len),
+            length(p.len),
             one_line(&plan.describe_place(&p.place))
         ));
     }
@@ -77,17 +74,6 @@ pub fn lrc(plan: &Plan) -> String {
         out.push_str(&format!("{}Done\n", lrc_time(last.start)));
     }
     out
-}
-
-/// `mm:ss:ff`: CUE times in frames of 1/75 s, rounded down.
-fn cue_time(samples: u64) -> String {
-    let frames = samples * 75 / SAMPLE_RATE as u64;
-    format!(
-        "{:02}:{:02}:{:02}",
-        frames / (75 * 60),
-        frames / 75 % 60,
-        frames % 75
-    )
 }
 
 /// A CUE sheet for `audio_file`: a track per chapter (at most 99, as the
@@ -115,13 +101,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_round_down_to_their_units() {
-        let sr = SAMPLE_RATE as u64;
-        assert_eq!(lrc_time(0), "[00:00.00]");
-        assert_eq!(lrc_time(sr * 61 + sr / 2), "[01:01.50]");
-        assert_eq!(lrc_time(sr - 1), "[00:00.99]");
-        assert_eq!(cue_time(sr * 61 + sr / 2), "01:01:37");
-        assert_eq!(cue_time(sr - 1), "00:00:74");
+    fn lines_stay_lines() {
         assert_eq!(one_line("a\nb\"c"), "a b\"c");
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! A routine file becomes one sample-exact timeline: `routine` loads and
 //! checks it, `script` orders what is said and timed, `voice` turns texts
-//! into clips, `plan` places every sound at a sample index, and `audio`
-//! renders the plan to a WAV file or a sound device. The audio clock is the
-//! only clock.
+//! into clips, `plan` places every sound at a sample index (`pipeline` is
+//! the one way through those steps), `audio` renders the plan to an output,
+//! and `player` runs it live. The audio clock is the only clock.
+//! docs/architecture.md describes the layers and the seams.
 
 pub mod audio;
 pub mod chapters;
@@ -19,7 +20,8 @@ pub mod routine;
 pub mod script;
 pub mod sessions;
 pub mod settings;
+pub mod source;
+pub mod timeline;
 pub mod voice;
 
-/// The one sample rate of every session: espeak-ng's native rate, mono.
-pub const SAMPLE_RATE: u32 = 22_050;
+pub use timeline::SAMPLE_RATE;

@@ -1,16 +1,110 @@
-//! The whole way from a file's bytes to a checked plan, without a voice or a
-//! sound device: what `coach check` does to a file, with each text's speech
-//! length estimated from its length. The fuzz target (fuzz/) and the tests
-//! drive it with arbitrary input, so every step of it must either succeed
-//! or say why, and never panic, hang or allocate without bound.
+//! The one way from a routine's text to a laid-out plan:
+//!
+//! ```text
+//! SourceFile ──load──▶ Routine ──script──▶ Script ──(speech lengths)──▶ Plan
+//! ```
+//!
+//! Every command, the fuzz target, the unit-test helpers and the
+//! integration tests go through here, so each step is written once. What
+//! speaks the texts is not decided here: the layout is handed the speech as
+//! an input ([`Speech`]), exact clip lengths from a voice or estimates.
+//!
+//! [`check_bytes`] is the whole way without a voice or a device, what
+//! `coach check` does to a file: the fuzz target (fuzz/) and the tests drive
+//! it with arbitrary input, so every step must either succeed or say why,
+//! and never panic, hang or allocate without bound.
 
 use crate::chapters;
-use crate::plan::{self, Plan};
-use crate::routine::{MAX_FILE_BYTES, Routine, SourceFile, find, load};
-use crate::script;
+use crate::plan::{self, Plan, Speech};
+use crate::routine::{Routine, find, load};
+use crate::script::{self, Script};
+use crate::source::{Diagnostic, MAX_FILE_BYTES, SourceFile};
+use crate::timeline::ToneStyle;
+
+/// A routine loaded and scripted: everything but the speech.
+#[derive(Clone, Debug)]
+pub struct Scripted {
+    pub routine: Routine,
+    pub script: Script,
+}
+
+/// Why a routine's text cannot be played.
+#[derive(Clone, Debug)]
+pub enum Refused {
+    /// The loader's errors: syntax, keys, kinds, limits. Never empty.
+    Load(Vec<Diagnostic>),
+    /// The routine loads but describes a session beyond the limits.
+    Script(Box<Routine>, Diagnostic),
+}
+
+impl Refused {
+    /// Every diagnostic, in the order the file has them.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            Refused::Load(diags) => diags,
+            Refused::Script(_, d) => std::slice::from_ref(d),
+        }
+    }
+}
+
+/// Loads and scripts a routine's source.
+pub fn script(source: &SourceFile) -> Result<Scripted, Refused> {
+    let routine = load::parse(source).map_err(Refused::Load)?;
+    let script = match script::build(&routine) {
+        Ok(s) => s,
+        Err(d) => return Err(Refused::Script(Box::new(routine), d)),
+    };
+    Ok(Scripted { routine, script })
+}
+
+/// Lays a script out with `speech` (each text's length, and whether the
+/// lengths are estimates) and the tones in `tones`.
+pub fn lay_out(script: &Script, speech: &dyn Speech, tones: ToneStyle) -> Plan {
+    plan::layout(script, speech, tones)
+}
+
+/// A speech length for `text` that depends only on the text: about what
+/// espeak-ng takes at 160 words a minute, never zero.
+pub fn estimated_len(text: &str) -> u64 {
+    1000 + text.chars().count() as u64 * 1400
+}
+
+/// Speech lengths from [`estimated_len`], for checking a routine without
+/// a voice. They are not marked as estimates: a plan made with them is
+/// used only to find collisions, never played.
+pub struct Estimated;
+
+impl Speech for Estimated {
+    fn len_of(&self, text: &str) -> u64 {
+        estimated_len(text)
+    }
+}
+
+/// The script of a routine's text, for tests; panics if it has errors.
+pub fn script_of_text(text: &str) -> Scripted {
+    let source = SourceFile::new("test.toml", text);
+    match script(&source) {
+        Ok(s) => s,
+        Err(refused) => panic!(
+            "not a playable routine: {}",
+            refused
+                .diagnostics()
+                .iter()
+                .map(|d| source.headline(d))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    }
+}
+
+/// The plan of a routine's text with `speech`, for tests; panics if the
+/// routine has errors.
+pub fn plan_of_text(text: &str, speech: &dyn Speech) -> Plan {
+    lay_out(&script_of_text(text).script, speech, ToneStyle::default())
+}
 
 /// How far some bytes got.
-pub enum Outcome {
+pub enum Checked {
     /// Over the size limit, or not UTF-8.
     NotText(String),
     /// The loader's or the script's errors, rendered as `coach check` shows
@@ -20,37 +114,28 @@ pub enum Outcome {
     Planned(Box<(Routine, Plan)>),
 }
 
-/// A speech length for `text` that depends only on the text: about what
-/// espeak-ng takes at 160 words a minute, never zero.
-pub fn estimated_len(text: &str) -> u64 {
-    1000 + text.chars().count() as u64 * 1400
-}
-
 /// Reads `bytes` as `coach check` reads a file, and if it loads, lays it
 /// out, checks the plan against the timing contract (a broken promise
 /// panics: that is a bug for the fuzzer to find) and renders every text
 /// form of it.
-pub fn run(bytes: &[u8]) -> Outcome {
+pub fn check_bytes(bytes: &[u8]) -> Checked {
     if bytes.len() > MAX_FILE_BYTES {
-        return Outcome::NotText("over 1 MiB".into());
+        return Checked::NotText("over 1 MiB".into());
     }
     let text = match find::decode(bytes.to_vec()) {
         Ok(t) => t,
-        Err((line, col)) => return Outcome::NotText(format!("not UTF-8 at {line}:{col}")),
+        Err((line, col)) => return Checked::NotText(format!("not UTF-8 at {line}:{col}")),
     };
     let source = SourceFile::new("fuzz.toml", text);
-    let routine = match load::parse(&source) {
-        Ok(r) => r,
-        Err(diags) => {
+    let Scripted { routine, script } = match script(&source) {
+        Ok(s) => s,
+        Err(refused) => {
+            let diags = refused.diagnostics();
             assert!(!diags.is_empty(), "a failed load says why");
-            return Outcome::Errors(diags.iter().map(|d| source.render(d)).collect());
+            return Checked::Errors(diags.iter().map(|d| source.render(d)).collect());
         }
     };
-    let script = match script::build(&routine) {
-        Ok(s) => s,
-        Err(d) => return Outcome::Errors(vec![source.render(&d)]),
-    };
-    let plan = plan::layout(&script, &estimated_len);
+    let plan = lay_out(&script, &Estimated, ToneStyle::default());
     if let Err(broken) = plan::check::check(&plan) {
         panic!("the plan breaks the timing contract: {broken}");
     }
@@ -61,5 +146,5 @@ pub fn run(bytes: &[u8]) -> Outcome {
     for a in &plan.adjustments {
         let _ = plan.describe_place(&a.place);
     }
-    Outcome::Planned(Box::new((routine, plan)))
+    Checked::Planned(Box::new((routine, plan)))
 }

@@ -2,13 +2,11 @@
 //! the timed periods with the sounds each wants at exact offsets. No audio
 //! yet, and no clip lengths: those are the plan's business.
 
-use serde::Serialize;
-
-use crate::SAMPLE_RATE;
-use crate::audio::tone::{TONE_GAP, ToneKind, after_tone};
-use crate::routine::{
-    Count, CueTime, Diagnostic, Dur, Exercise, Hold, PhraseKey, Reps, Routine, Span, Values, Work,
-};
+use crate::routine::{Count, CueTime, Exercise, Hold, PhraseKey, Reps, Routine, Values, Work};
+use crate::source::{Diagnostic, Span};
+use crate::timeline::time::{RATE, length};
+use crate::timeline::tone::{TONE_GAP, after_tone};
+use crate::timeline::{Dur, PeriodKind, Place, Sound, ToneKind};
 
 /// The longest session a routine may describe, counting only its timed
 /// periods: beyond this a render would run for hours and play for days.
@@ -16,61 +14,6 @@ pub const MAX_SESSION: Dur = Dur::from_secs(48 * 3600);
 /// The most sounds a session may hold, so that no routine can make the
 /// plan exhaust memory.
 pub const MAX_SOUNDS: usize = 200_000;
-
-/// Where in the routine something belongs.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-pub struct Place {
-    /// 1-based round.
-    pub round: u32,
-    /// Index into the routine's exercises.
-    pub exercise: Option<usize>,
-    /// 1-based set.
-    pub set: Option<u32>,
-    /// Index into the exercise's sides.
-    pub side: Option<usize>,
-    /// 1-based rep.
-    pub rep: Option<u32>,
-}
-
-/// The kinds of timed period, as the cue sheet names them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PeriodKind {
-    GetReady,
-    Work,
-    Switch,
-    SetRest,
-    Rest,
-}
-
-impl PeriodKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            PeriodKind::GetReady => "get_ready",
-            PeriodKind::Work => "work",
-            PeriodKind::Switch => "switch",
-            PeriodKind::SetRest => "set_rest",
-            PeriodKind::Rest => "rest",
-        }
-    }
-}
-
-/// Something heard: a spoken text or a tone.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Sound {
-    Speech(String),
-    Tone(ToneKind),
-}
-
-impl Sound {
-    /// A short description for messages: the quoted text or the tone's name.
-    pub fn describe(&self) -> String {
-        match self {
-            Sound::Speech(t) => format!("\"{t}\""),
-            Sound::Tone(k) => format!("the {} tone", k.name()),
-        }
-    }
-}
 
 /// Which sound gives way when two collide, highest first (ROUTINE-FORMAT.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -243,7 +186,7 @@ struct Builder<'r> {
     sounds: usize,
 }
 
-const SECOND: u64 = SAMPLE_RATE as u64;
+const SECOND: u64 = RATE;
 
 impl Builder<'_> {
     fn say(&mut self, text: String, place: &Place) {
@@ -426,8 +369,8 @@ impl Builder<'_> {
                         format!(
                             "the work of \"{}\" lasts {}; it must last at least {} so that its start tone ends before its end tone",
                             ex.name,
-                            crate::player::display::length(work.0),
-                            crate::player::display::length(shortest)
+                            length(work.0),
+                            length(shortest)
                         ),
                     ));
                 }
@@ -633,11 +576,12 @@ fn reps(ex: &Exercise, r: &Reps, budget: usize) -> (u64, Vec<Timed>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routine::{SourceFile, load};
+    use crate::pipeline::script_of_text;
+    use crate::routine::load;
+    use crate::source::SourceFile;
 
     fn script(text: &str) -> Script {
-        let routine = load::parse(&SourceFile::new("t.toml", text)).expect("valid routine");
-        build(&routine).expect("script builds")
+        script_of_text(text).script
     }
 
     fn says(s: &Script) -> Vec<&str> {

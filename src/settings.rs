@@ -1,32 +1,26 @@
-//! What a session sounds like, from the command line, the user's config and
-//! the routine, in that order of precedence: the voice, its speed, pitch and
-//! volume, and the tones.
+//! What a session sounds like and where it plays, from the command line,
+//! the user's config and the routine, in that order of precedence: the
+//! voice, its speed, pitch and volume, the tones, the device and its
+//! latency. This is the only place that precedence is worked out.
 
-use crate::audio::tone::ToneStyle;
-use crate::cli::VoiceArgs;
-use crate::config::{CommandVoice, Config};
-use crate::voice::espeak::{DEFAULT_PITCH, DEFAULT_SPEED};
+use crate::audio::Mix;
+use crate::config::Config;
+use crate::config::keys::{LATENCY, PITCH, SPEED, TONE_VOLUME, VOLUME};
+use crate::source::Language;
+use crate::source::language::primary;
+use crate::timeline::ToneStyle;
+use crate::voice::Speaker;
+pub use crate::voice::VoiceChoice;
 
-/// The engine and voice that speak a session.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum VoiceChoice {
-    /// An espeak-ng voice by its espeak-ng name.
-    Espeak(String),
-    /// A voice from the config's `[voices]`.
-    Command(CommandVoice),
-    /// The operating system's voice (speech-dispatcher on Linux).
-    System,
-}
-
-impl VoiceChoice {
-    /// The name `--voice` takes for this voice.
-    pub fn name(&self) -> String {
-        match self {
-            VoiceChoice::Espeak(v) => format!("espeak:{v}"),
-            VoiceChoice::Command(c) => c.name.clone(),
-            VoiceChoice::System => "system".into(),
-        }
-    }
+/// What the command line says; `None` where it says nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub voice: Option<String>,
+    pub speed: Option<u32>,
+    pub pitch: Option<u32>,
+    pub volume: Option<u32>,
+    pub device: Option<String>,
+    pub latency: Option<u32>,
 }
 
 /// Everything about how a session sounds.
@@ -42,25 +36,38 @@ pub struct Settings {
     /// Tone volume, percent.
     pub tone_volume: u32,
     pub tones: ToneStyle,
+    /// The output device, if one is named; else the system's default.
+    pub device: Option<String>,
+    /// Milliseconds of audio handed to the device at a time.
+    pub latency: u32,
 }
 
-/// The first subtag of a language tag, in lower case: `en` for `en-GB`.
-fn primary(tag: &str) -> String {
-    tag.split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase()
+impl Settings {
+    /// How loud speech and tones are, and how the tones sound.
+    pub fn mix(&self) -> Mix {
+        Mix {
+            speech: self.volume,
+            tones: self.tone_volume,
+            style: self.tones,
+        }
+    }
+
+    /// The speaker these settings choose: the one place a voice choice
+    /// becomes an engine.
+    pub fn speaker(&self, language: &Language) -> Speaker {
+        Speaker::new(&self.voice, self.speed, self.pitch, self.volume, language)
+    }
 }
 
 /// The voice a name stands for: `system`, `espeak` (the routine's
 /// language), `espeak:NAME`, a `[voices]` name from the config, or else an
 /// espeak-ng voice name.
-pub fn voice_named(name: &str, config: &Config, language: &str) -> VoiceChoice {
+pub fn voice_named(name: &str, config: &Config, language: &Language) -> VoiceChoice {
     if name == "system" {
         return VoiceChoice::System;
     }
     if name == "espeak" {
-        return VoiceChoice::Espeak(language.to_ascii_lowercase());
+        return VoiceChoice::Espeak(language.as_str().to_ascii_lowercase());
     }
     if let Some(v) = name.strip_prefix("espeak:") {
         return VoiceChoice::Espeak(v.to_string());
@@ -72,13 +79,10 @@ pub fn voice_named(name: &str, config: &Config, language: &str) -> VoiceChoice {
 }
 
 /// Whether a voice can speak a routine in `language`, as far as coach knows.
-fn speaks(choice: &VoiceChoice, language: &str) -> bool {
+fn speaks(choice: &VoiceChoice, language: &Language) -> bool {
     match choice {
-        VoiceChoice::Espeak(v) => primary(v) == primary(language),
-        VoiceChoice::Command(c) => c
-            .language
-            .as_deref()
-            .is_none_or(|l| primary(l) == primary(language)),
+        VoiceChoice::Espeak(v) => language.matches(v),
+        VoiceChoice::Command(c) => c.language.as_deref().is_none_or(|l| language.matches(l)),
         VoiceChoice::System => true,
     }
 }
@@ -89,17 +93,17 @@ fn speaks(choice: &VoiceChoice, language: &str) -> bool {
 /// language (`[languages]`, by full tag, then by primary subtag), else the
 /// config's `voice` if it speaks this language, else the espeak-ng voice
 /// of the language.
-pub fn resolve(args: &VoiceArgs, config: &Config, language: &str) -> Settings {
+pub fn resolve(args: &Overrides, config: &Config, language: &Language) -> Settings {
     let by_language = || {
         let exact = config
             .languages
             .iter()
-            .find(|(tag, _)| tag.eq_ignore_ascii_case(language));
+            .find(|(tag, _)| tag.eq_ignore_ascii_case(language.as_str()));
         let loose = || {
             config
                 .languages
                 .iter()
-                .find(|(tag, _)| primary(tag) == primary(language))
+                .find(|(tag, _)| primary(tag) == language.primary())
         };
         exact.or_else(loose).map(|(_, v)| v.as_str())
     };
@@ -113,23 +117,25 @@ pub fn resolve(args: &VoiceArgs, config: &Config, language: &str) -> Settings {
             .as_deref()
             .map(|name| voice_named(name, config, language))
             .filter(|v| speaks(v, language))
-            .unwrap_or_else(|| VoiceChoice::Espeak(language.to_ascii_lowercase()))
+            .unwrap_or_else(|| VoiceChoice::Espeak(language.as_str().to_ascii_lowercase()))
     };
     Settings {
         voice,
-        speed: args.speed.or(config.speed).unwrap_or(DEFAULT_SPEED),
-        pitch: args.pitch.or(config.pitch).unwrap_or(DEFAULT_PITCH),
-        volume: args.volume.or(config.volume).unwrap_or(100),
-        tone_volume: config.tone_volume.unwrap_or(100),
+        speed: args.speed.or(config.speed).unwrap_or(SPEED.default),
+        pitch: args.pitch.or(config.pitch).unwrap_or(PITCH.default),
+        volume: args.volume.or(config.volume).unwrap_or(VOLUME.default),
+        tone_volume: config.tone_volume.unwrap_or(TONE_VOLUME.default),
         tones: config.tones.unwrap_or_default(),
+        device: args.device.clone().or_else(|| config.device.clone()),
+        latency: args.latency.or(config.latency).unwrap_or(LATENCY.default),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::AudioFormat;
-    use crate::routine::Dur;
+    use crate::config::{AudioFormat, CommandVoice};
+    use crate::timeline::Dur;
 
     fn piper(language: Option<&str>) -> CommandVoice {
         CommandVoice {
@@ -141,12 +147,16 @@ mod tests {
         }
     }
 
-    fn args(voice: Option<&str>, speed: Option<u32>) -> VoiceArgs {
-        VoiceArgs {
+    fn args(voice: Option<&str>, speed: Option<u32>) -> Overrides {
+        Overrides {
             voice: voice.map(str::to_string),
             speed,
-            ..VoiceArgs::default()
+            ..Overrides::default()
         }
+    }
+
+    fn lang(tag: &str) -> Language {
+        Language::parse(tag).unwrap()
     }
 
     #[test]
@@ -160,26 +170,26 @@ mod tests {
             ..Config::default()
         };
         // The flag wins.
-        let s = resolve(&args(Some("espeak:en-gb"), Some(200)), &config, "en");
+        let s = resolve(&args(Some("espeak:en-gb"), Some(200)), &config, &lang("en"));
         assert_eq!(
             (s.voice, s.speed, s.pitch),
             (VoiceChoice::Espeak("en-gb".into()), 200, 30)
         );
         // The config's voice for the routine's language.
-        let s = resolve(&args(None, None), &config, "de-AT");
+        let s = resolve(&args(None, None), &config, &lang("de-AT"));
         assert_eq!(
             (s.voice, s.speed),
             (VoiceChoice::Espeak("de+f2".into()), 140)
         );
         // The config's default voice, which speaks English.
-        let s = resolve(&args(None, None), &config, "en-US");
+        let s = resolve(&args(None, None), &config, &lang("en-US"));
         assert_eq!(s.voice, VoiceChoice::Command(piper(Some("en"))));
         // A French routine: the English default voice does not fit, so the
         // routine's language picks espeak-ng's French.
-        let s = resolve(&args(None, None), &config, "fr");
+        let s = resolve(&args(None, None), &config, &lang("fr"));
         assert_eq!(s.voice, VoiceChoice::Espeak("fr".into()));
         // No config at all: built-in defaults.
-        let s = resolve(&args(None, None), &Config::default(), "en");
+        let s = resolve(&args(None, None), &Config::default(), &lang("en"));
         assert_eq!(
             s,
             Settings {
@@ -189,6 +199,8 @@ mod tests {
                 volume: 100,
                 tone_volume: 100,
                 tones: ToneStyle::Bright,
+                device: None,
+                latency: 46,
             }
         );
     }
@@ -199,21 +211,24 @@ mod tests {
             voices: vec![piper(None)],
             ..Config::default()
         };
-        assert_eq!(voice_named("system", &config, "en"), VoiceChoice::System);
         assert_eq!(
-            voice_named("espeak", &config, "de-AT"),
+            voice_named("system", &config, &lang("en")),
+            VoiceChoice::System
+        );
+        assert_eq!(
+            voice_named("espeak", &config, &lang("de-AT")),
             VoiceChoice::Espeak("de-at".into())
         );
         assert_eq!(
-            voice_named("espeak:amy", &config, "en"),
+            voice_named("espeak:amy", &config, &lang("en")),
             VoiceChoice::Espeak("amy".into())
         );
         assert_eq!(
-            voice_named("amy", &config, "en"),
+            voice_named("amy", &config, &lang("en")),
             VoiceChoice::Command(piper(None))
         );
         assert_eq!(
-            voice_named("en-us", &config, "en"),
+            voice_named("en-us", &config, &lang("en")),
             VoiceChoice::Espeak("en-us".into())
         );
     }

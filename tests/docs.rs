@@ -53,7 +53,7 @@ fn check_examples(file: &str, at_least: usize) {
         .into_iter()
         .partition(|b| b.trim_start().starts_with(CONFIG));
     for config in configs {
-        let source = coach::routine::SourceFile::new("config.toml", config.clone());
+        let source = coach::source::SourceFile::new("config.toml", config.clone());
         let parsed = coach::config::parse(&source);
         assert!(
             parsed.is_ok(),

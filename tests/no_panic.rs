@@ -120,11 +120,11 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
 }
 
 /// Everything `coach check` does, and the timing contract checked on every
-/// plan (a broken promise panics in `pipeline::run`). True if it loaded.
+/// plan (a broken promise panics in `pipeline::check_bytes`). True if it loaded.
 fn run_pipeline(text: &str) -> bool {
     matches!(
-        pipeline::run(text.as_bytes()),
-        pipeline::Outcome::Planned(_)
+        pipeline::check_bytes(text.as_bytes()),
+        pipeline::Checked::Planned(_)
     )
 }
 
@@ -188,7 +188,7 @@ fn fuzz_seeds_and_findings_replay_cleanly() {
     let mut n = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        let _ = pipeline::run(&bytes);
+        let _ = pipeline::check_bytes(&bytes);
         n += 1;
     }
     assert!(n >= 6, "the seeds are there");

@@ -14,9 +14,10 @@
 //!   the plan reports it moved or dropped.
 
 use coach::SAMPLE_RATE;
+use coach::pipeline;
 use coach::plan::{self, LEAD_IN, Plan, SPEECH_GAP, TAIL};
-use coach::routine::{SourceFile, load};
-use coach::script::{self, PeriodKind, Sound};
+use coach::source::SourceFile;
+use coach::timeline::{PeriodKind, Sound, ToneStyle};
 use proptest::prelude::*;
 
 /// A duration in milliseconds, written as the format allows.
@@ -298,8 +299,8 @@ fn check_contract(r: &Routine, plan: &Plan) -> Result<(), TestCaseError> {
     prop_assert_eq!(got, r.periods());
 
     // The sum of its parts, each starting where the one before ends.
-    let end_tone = coach::audio::tone::ToneKind::End.samples();
-    let tone_gap = coach::audio::tone::TONE_GAP;
+    let end_tone = coach::timeline::ToneKind::End.samples();
+    let tone_gap = coach::timeline::tone::TONE_GAP;
     let mut t = LEAD_IN;
     let mut after = "nothing";
     let announcements = plan.events.iter().filter(|e| e.period.is_none());
@@ -378,15 +379,15 @@ proptest! {
     fn generated_routines_keep_the_timing_contract(r in routine(), scale in 0u64..3000) {
         let text = r.toml();
         let source = SourceFile::new("generated.toml", text.as_str());
-        let routine = match load::parse(&source) {
-            Ok(routine) => routine,
-            Err(d) => {
-                let shown: Vec<String> = d.iter().map(|d| source.headline(d)).collect();
+        let scripted = match pipeline::script(&source) {
+            Ok(scripted) => scripted,
+            Err(refused) => {
+                let shown: Vec<String> =
+                    refused.diagnostics().iter().map(|d| source.headline(d)).collect();
                 return Err(TestCaseError::fail(format!("{shown:?} in\n{text}")));
             }
         };
-        let script = script::build(&routine).map_err(|d| TestCaseError::fail(source.headline(&d)))?;
-        let plan = plan::layout(&script, &speech_len(scale));
+        let plan = pipeline::lay_out(&scripted.script, &speech_len(scale), ToneStyle::default());
         check_contract(&r, &plan)?;
     }
 }

@@ -1,5 +1,6 @@
-//! Sound devices: finding one by name, listing them, and opening a rodio
-//! sink on one. This is the only place a device is opened.
+//! Sound devices: finding one by name, listing them, and playing on one
+//! through rodio and cpal, behind the [`Output`] seam. This is the only
+//! place a device is opened.
 //!
 //! cpal prefers its native PulseAudio client (which PipeWire's pulse server
 //! also answers) when a server is reachable, and uses ALSA otherwise, as on
@@ -8,18 +9,16 @@
 
 use std::num::NonZero;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use anyhow::Result;
 use cpal::traits::{DeviceTrait, HostTrait};
 use rodio::{DeviceSinkBuilder, MixerDeviceSink};
 
-use crate::SAMPLE_RATE;
-
-/// How much audio is handed to the device at a time, by default: 46 ms.
-/// A sound server holds two such periods, so the first sound and every
-/// control (a pause, a skip) are heard about 100 ms later. Longer periods
-/// wake the CPU less often (`coach play --latency`).
-pub const DEFAULT_PERIOD_MS: u32 = 46;
+use super::output::{Output, Source};
+use crate::timeline::SAMPLE_RATE;
 
 /// What can go wrong with a sound device, in words that say what to do.
 #[derive(Debug)]
@@ -95,26 +94,126 @@ pub fn list() -> Vec<DeviceInfo> {
     out
 }
 
-/// A sink playing on a device, and the first error the device reported.
-pub struct Output {
-    pub sink: MixerDeviceSink,
+/// A sound device, opened: a rodio sink on a cpal stream, and the first
+/// error the device reported.
+pub struct Device {
+    sink: MixerDeviceSink,
+    player: Option<rodio::Player>,
     /// The device's id, as `--device` takes it.
-    pub name: String,
+    name: String,
+    /// Samples handed to the device so far.
+    taken: Arc<AtomicU64>,
+    /// Samples the device holds before they are heard: two periods.
+    queued: u64,
     error: Arc<Mutex<Option<String>>>,
 }
 
-impl Output {
-    /// The first error the device reported while playing, such as its
-    /// disappearance.
-    pub fn error(&self) -> Option<String> {
+impl Output for Device {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn play(&mut self, source: Box<dyn Source>) -> Result<()> {
+        let player = rodio::Player::connect_new(self.sink.mixer());
+        player.append(Pull::new(source, self.taken.clone()));
+        self.player = Some(player);
+        Ok(())
+    }
+
+    /// An estimate: cpal does not say what has been heard, so this is what
+    /// was handed out less the two periods a sound server holds.
+    fn heard(&self) -> u64 {
+        self.taken
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.queued)
+    }
+
+    fn error(&self) -> Option<String> {
         self.error.lock().ok().and_then(|e| e.clone())
+    }
+
+    /// The session ends with a second of silence, so the last sound has
+    /// been heard once the device holds only that.
+    fn finish(&mut self) -> Result<()> {
+        if let Some(p) = &self.player {
+            p.sleep_until_end();
+        }
+        Ok(())
+    }
+
+    fn stop(&mut self) {
+        if let Some(p) = &self.player {
+            p.stop();
+        }
+    }
+}
+
+/// Samples taken at a time from the source: 23 ms, well inside the
+/// device's period, so a control is applied within one block.
+const BLOCK: usize = 512;
+
+/// A [`Source`] as rodio pulls it: sample by sample, from blocks.
+pub struct Pull {
+    source: Box<dyn Source>,
+    block: Vec<i16>,
+    at: usize,
+    len: usize,
+    taken: Arc<AtomicU64>,
+}
+
+impl Pull {
+    pub fn new(source: Box<dyn Source>, taken: Arc<AtomicU64>) -> Pull {
+        Pull {
+            source,
+            block: vec![0; BLOCK],
+            at: 0,
+            len: 0,
+            taken,
+        }
+    }
+}
+
+impl Iterator for Pull {
+    type Item = f32;
+
+    fn next(&mut self) -> Option<f32> {
+        if self.at == self.len {
+            let n = self.source.fill(&mut self.block);
+            if n == 0 {
+                return None;
+            }
+            self.taken.fetch_add(n as u64, Ordering::Relaxed);
+            self.at = 0;
+            self.len = n;
+        }
+        let sample = self.block[self.at];
+        self.at += 1;
+        Some(sample as f32 / 32_768.0)
+    }
+}
+
+impl rodio::Source for Pull {
+    fn current_span_len(&self) -> Option<usize> {
+        None
+    }
+
+    fn channels(&self) -> rodio::ChannelCount {
+        NonZero::new(1).expect("one channel")
+    }
+
+    fn sample_rate(&self) -> rodio::SampleRate {
+        NonZero::new(SAMPLE_RATE).expect("non-zero rate")
+    }
+
+    fn total_duration(&self) -> Option<Duration> {
+        None
     }
 }
 
 /// Opens `name` (or the default device) for mono 16-bit audio at the
 /// session rate, handed over in periods of `period_ms`, falling back to the
 /// device's own format (then rodio converts) if it refuses that.
-pub fn open(name: Option<&str>, period_ms: u32) -> Result<Output, DeviceError> {
+pub fn open(name: Option<&str>, period_ms: u32) -> Result<Device, DeviceError> {
     quiet_alsa();
     let device = match name {
         None => cpal::default_host()
@@ -165,9 +264,12 @@ pub fn open(name: Option<&str>, period_ms: u32) -> Result<Output, DeviceError> {
     };
     let mut sink = sink;
     sink.log_on_drop(false);
-    Ok(Output {
+    Ok(Device {
         sink,
+        player: None,
         name: shown,
+        taken: Arc::default(),
+        queued: 2 * period_ms as u64 * SAMPLE_RATE as u64 / 1000,
         error,
     })
 }

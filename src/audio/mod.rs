@@ -1,11 +1,14 @@
-//! Audio: the tones, the session source that renders a plan to samples on
-//! demand, and the files it is written to (WAV, Ogg Vorbis).
+//! Audio: the renderer that turns a plan into samples on demand, and the
+//! outputs those samples go to behind one seam ([`Output`]): a sound
+//! device, WAV and Ogg Vorbis files, a WAV stream, and a counting output
+//! for tests and benchmarks.
 
 pub mod device;
 pub mod file;
 pub mod ogg;
-pub mod session;
-pub mod tone;
+pub mod output;
+pub mod renderer;
 pub mod wav;
 
-pub use session::{MissingClip, Mix, Session};
+pub use output::{Output, Source};
+pub use renderer::{MissingClip, Mix, Renderer};

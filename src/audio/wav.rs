@@ -1,35 +1,82 @@
-//! Writing a session to a WAV file, streamed block by block: memory stays
-//! flat however long the session is. The file appears only when complete.
+//! Writing a session as WAV, streamed block by block: memory stays flat
+//! however long the session is. A file appears only when complete; a
+//! stream (a pipe, say) gets its header first, as the length is known.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use super::Session;
-use super::file::{each_block, write_atomically};
-use crate::SAMPLE_RATE;
+use super::file::{AudioFile, Encoding, each_block};
+use super::output::{Output, Source};
+use crate::timeline::SAMPLE_RATE;
+use crate::timeline::time::to_secs_f64;
 
 /// The most samples a WAV file can hold: its sizes are 32-bit byte counts.
 pub const MAX_WAV_SAMPLES: u64 = (u32::MAX as u64 - 64) / 2;
 
-fn fits(session: &Session) -> Result<()> {
-    if session.total() > MAX_WAV_SAMPLES {
+/// The length of `source`, if a WAV file can hold it.
+fn fits(source: &dyn Source) -> Result<u64> {
+    let total = source
+        .remaining()
+        .context("a WAV file needs to know its length before it is written")?;
+    if total > MAX_WAV_SAMPLES {
         bail!(
             "this session lasts {:.1} hours; a WAV file holds at most {:.1} hours at {SAMPLE_RATE} Hz",
-            session.total() as f64 / SAMPLE_RATE as f64 / 3600.0,
-            MAX_WAV_SAMPLES as f64 / SAMPLE_RATE as f64 / 3600.0
+            to_secs_f64(total) / 3600.0,
+            to_secs_f64(MAX_WAV_SAMPLES) / 3600.0
         );
     }
-    Ok(())
+    Ok(total)
 }
 
-/// Streams `session` as a 16-bit mono WAV to `out` (a pipe, say): the
-/// header can be written first because the length is known. A reader that
-/// goes away ends the stream quietly.
-pub fn stream(session: &mut Session, out: &mut impl Write) -> Result<()> {
-    fits(session)?;
-    let data = session.total() * 2;
+/// 16-bit mono WAV, for [`AudioFile`].
+pub struct Wav;
+
+/// A 16-bit mono WAV file at a path.
+pub type WavFile = AudioFile<Wav>;
+
+impl Encoding for Wav {
+    fn check(&self, source: &mut dyn Source) -> Result<()> {
+        fits(source).map(|_| ())
+    }
+
+    fn encode(&self, source: &mut dyn Source, path: &Path) -> Result<u64> {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: SAMPLE_RATE,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut writer = hound::WavWriter::create(path, spec)?;
+        let written = each_block(source, |block| {
+            let mut samples = writer.get_i16_writer(block.len() as u32);
+            for s in block {
+                samples.write_sample(*s);
+            }
+            samples.flush().context("cannot write audio")
+        })?;
+        writer.finalize().context("cannot finish the WAV file")?;
+        Ok(written)
+    }
+}
+
+/// A 16-bit mono WAV stream to a writer (stdout). A reader that goes away
+/// ends the stream quietly.
+pub struct WavStream<W: Write> {
+    out: W,
+    written: u64,
+}
+
+impl<W: Write> WavStream<W> {
+    pub fn new(out: W) -> WavStream<W> {
+        WavStream { out, written: 0 }
+    }
+}
+
+/// The 44-byte header of a 16-bit mono WAV of `samples` samples.
+fn header(samples: u64) -> Vec<u8> {
+    let data = samples * 2;
     let mut header = Vec::with_capacity(44);
     header.extend_from_slice(b"RIFF");
     header.extend_from_slice(&(36 + data as u32).to_le_bytes());
@@ -43,47 +90,54 @@ pub fn stream(session: &mut Session, out: &mut impl Write) -> Result<()> {
     header.extend_from_slice(&16u16.to_le_bytes());
     header.extend_from_slice(b"data");
     header.extend_from_slice(&(data as u32).to_le_bytes());
-    let mut bytes = Vec::new();
-    let result = out
-        .write_all(&header)
-        .map_err(anyhow::Error::from)
-        .and_then(|()| {
-            each_block(session, |block| {
-                bytes.clear();
-                bytes.extend(block.iter().flat_map(|s| s.to_le_bytes()));
-                Ok(out.write_all(&bytes)?)
-            })
-        });
-    let result = result.and_then(|()| Ok(out.flush()?));
-    match result {
-        Err(e)
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
-        {
-            Ok(())
-        }
-        other => other,
-    }
+    header
 }
 
-/// Renders `session` into a 16-bit mono WAV at `path`.
-pub fn write(session: &mut Session, path: &Path) -> Result<()> {
-    fits(session)?;
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: SAMPLE_RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    write_atomically(path, |tmp| {
-        let mut writer = hound::WavWriter::create(tmp, spec)?;
-        each_block(session, |block| {
-            let mut samples = writer.get_i16_writer(block.len() as u32);
-            for s in block {
-                samples.write_sample(*s);
+impl<W: Write> Output for WavStream<W> {
+    fn name(&self) -> String {
+        "standard output".into()
+    }
+
+    fn play(&mut self, mut source: Box<dyn Source>) -> Result<()> {
+        let total = fits(source.as_ref())?;
+        let out = &mut self.out;
+        let mut bytes = Vec::new();
+        let result = out
+            .write_all(&header(total))
+            .map_err(anyhow::Error::from)
+            .and_then(|()| {
+                each_block(source.as_mut(), |block| {
+                    bytes.clear();
+                    bytes.extend(block.iter().flat_map(|s| s.to_le_bytes()));
+                    Ok(out.write_all(&bytes)?)
+                })
+            });
+        let result = result.and_then(|n| {
+            out.flush()?;
+            Ok(n)
+        });
+        match result {
+            Ok(n) => {
+                self.written = n;
+                Ok(())
             }
-            samples.flush().context("cannot write audio")
-        })?;
-        writer.finalize().context("cannot finish the WAV file")
-    })
+            Err(e)
+                if e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn heard(&self) -> u64 {
+        self.written
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn stop(&mut self) {}
 }

@@ -2,11 +2,14 @@
 
 use anyhow::Result;
 
-use super::{Exit, Run, prepare_script, print};
+use super::{Exit, Loaded, Run, count, prepare, print};
 use crate::cli::Check;
-use crate::plan::{Adjustment, Plan, clock};
-use crate::routine::{Diagnostic, Report, Span, find, load};
-use crate::script::{self, Place};
+use crate::pipeline::{self, Scripted};
+use crate::plan::{Adjustment, Plan};
+use crate::routine::find;
+use crate::source::{Diagnostic, Report, Span};
+use crate::timeline::Place;
+use crate::timeline::time::clock;
 
 impl Run for Check {
     fn run(&self) -> Result<Exit> {
@@ -29,12 +32,12 @@ impl Check {
             }
         };
         let source = found.source.clone();
-        let routine = match load::parse(&source) {
-            Ok(r) => r,
-            Err(diagnostics) => {
+        let (routine, script) = match pipeline::script(&source) {
+            Ok(Scripted { routine, script }) => (routine, script),
+            Err(refused) => {
                 let report = Report {
                     source,
-                    diagnostics,
+                    diagnostics: refused.diagnostics().to_vec(),
                 };
                 print(&format!("{report}"))?;
                 print(&format!(
@@ -45,20 +48,13 @@ impl Check {
                 return Ok(true);
             }
         };
-        let script = match script::build(&routine) {
-            Ok(script) => script,
-            Err(d) => {
-                let report = Report {
-                    source,
-                    diagnostics: vec![d],
-                };
-                print(&format!("{report}"))?;
-                print(&format!("{}: 1 error\n", report.source.name))?;
-                return Ok(true);
-            }
-        };
         let exercises = routine.exercises.len();
-        let prepared = prepare_script(super::Loaded { found, routine }, &script, &self.voice)?;
+        let loaded = Loaded {
+            found,
+            routine,
+            script,
+        };
+        let prepared = prepare(loaded, &self.voice)?;
         let plan = &prepared.plan;
         let warnings: Vec<Diagnostic> = grouped(plan)
             .into_iter()
@@ -157,10 +153,6 @@ fn rounds_words(rounds: &[u32]) -> Option<String> {
                 .join(", ")
         )),
     }
-}
-
-fn count(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ impl Run for ConfigCommand {
                     std::fs::create_dir_all(dir)
                         .with_context(|| format!("cannot create {}", dir.display()))?;
                 }
-                std::fs::write(&path, config::TEMPLATE)
+                std::fs::write(&path, config::template())
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 eprintln!("wrote {}: every setting is explained there", path.display());
             }

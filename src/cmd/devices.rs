@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::{Exit, Run, print};
+use super::{Exit, Run, print, table};
 use crate::audio::device;
 use crate::cli::Devices;
 
@@ -15,19 +15,15 @@ impl Run for Devices {
             )?;
             return Ok(Exit::Failure);
         }
-        let header = "DEVICE (for --device)";
-        let width = devices
-            .iter()
-            .map(|d| d.id.len())
-            .max()
-            .unwrap_or(0)
-            .max(header.len());
-        let mut out = format!("{header:<width$}  DESCRIPTION\n");
-        for d in &devices {
+        let mut rows = vec![vec![
+            "DEVICE (for --device)".to_string(),
+            "DESCRIPTION".to_string(),
+        ]];
+        rows.extend(devices.iter().map(|d| {
             let default = if d.default { "  (default)" } else { "" };
-            out.push_str(&format!("{:<width$}  {}{default}\n", d.id, d.description));
-        }
-        print(&out)?;
+            vec![d.id.clone(), format!("{}{default}", d.description)]
+        }));
+        print(&table(&rows, &[]))?;
         Ok(Exit::Success)
     }
 }

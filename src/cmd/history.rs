@@ -1,34 +1,13 @@
 //! `coach history`: the sessions in the session log, or this week's minutes
 //! and the streak.
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::Result;
 
 use super::{Exit, Run, print};
 use crate::cli::History;
 use crate::sessions::calendar::{local, now_ms};
-use crate::sessions::history::{self, Log, Session};
-use crate::sessions::log_path;
-
-/// Reads the log, warning once about lines it could not read.
-pub fn read_log() -> Result<Log> {
-    let path = log_path().ok_or_else(|| anyhow!("there is no data folder for the session log"))?;
-    let log = history::read(&path)
-        .with_context(|| format!("cannot read the session log {}", path.display()))?;
-    if log.unreadable > 0 {
-        let what = if log.unreadable == 1 && log.torn_end {
-            "its last line was cut short (the session was probably stopped by a power cut or a kill) and is skipped".to_string()
-        } else {
-            format!(
-                "{} line{} could not be read and {} skipped",
-                log.unreadable,
-                if log.unreadable == 1 { "" } else { "s" },
-                if log.unreadable == 1 { "is" } else { "are" }
-            )
-        };
-        eprintln!("warning: session log {}: {what}", path.display());
-    }
-    Ok(log)
-}
+use crate::sessions::history::{self, Session};
+use crate::sessions::{log_path, read_log};
 
 fn minutes(secs: f64) -> String {
     let s = secs.max(0.0).round() as u64;

@@ -4,11 +4,10 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::{Exit, Loaded, Run, prepare, print};
+use super::{Exit, Run, prepare, print, table};
 use crate::cli::List;
-use crate::plan::clock;
 use crate::routine::find::{self, FindError, Found, Origin};
-use crate::routine::load;
+use crate::timeline::time::clock;
 
 /// A routine file as `list` sees it.
 enum Entry {
@@ -38,12 +37,16 @@ impl Run for List {
                 .or_insert_with(|| Entry::Found(find::built_in(name).expect("listed")));
         }
 
-        let mut rows = vec![["NAME", "LENGTH", "TITLE", "FROM"].map(String::from)];
+        let mut rows = vec![
+            ["NAME", "LENGTH", "TITLE", "FROM"]
+                .map(String::from)
+                .to_vec(),
+        ];
         for (name, entry) in by_name {
             let row = match entry {
                 Entry::Unreadable(e) => {
                     let file = e.file.clone().unwrap_or_default();
-                    [
+                    vec![
                         name,
                         "-".into(),
                         format!("(cannot be read: {})", e.message),
@@ -56,27 +59,12 @@ impl Run for List {
                         Origin::File(p) => p.display().to_string(),
                     };
                     let (length, title) = describe(found, &self.voice);
-                    [name, length, title, from]
+                    vec![name, length, title, from]
                 }
             };
             rows.push(row);
         }
-        let widths: Vec<usize> = (0..3)
-            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-            .collect();
-        let mut out = String::new();
-        for r in rows {
-            out.push_str(&format!(
-                "{:<w0$}  {:>w1$}  {:<w2$}  {}\n",
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                w0 = widths[0],
-                w1 = widths[1],
-                w2 = widths[2]
-            ));
-        }
+        let out = table(&rows, &[1]);
         print(&out)?;
         Ok(Exit::Success)
     }
@@ -84,14 +72,25 @@ impl Run for List {
 
 /// A routine's length and title, or why they cannot be known.
 fn describe(found: Found, voice: &crate::cli::VoiceArgs) -> (String, String) {
-    match load::parse(&found.source) {
-        Err(_) => (
+    use crate::pipeline::Refused;
+    let source = &found.source;
+    match crate::pipeline::script(source) {
+        Err(Refused::Load(_)) => (
             "-".into(),
-            format!("(has errors: coach check {})", found.source.name),
+            format!("(has errors: coach check {})", source.name),
         ),
-        Ok(routine) => {
-            let title = routine.title.clone();
-            match prepare(Loaded { found, routine }, voice) {
+        Err(Refused::Script(routine, d)) => (
+            "-".into(),
+            format!("{} ({})", routine.title, source.headline(&d)),
+        ),
+        Ok(scripted) => {
+            let title = scripted.routine.title.clone();
+            let loaded = super::Loaded {
+                found,
+                routine: scripted.routine,
+                script: scripted.script,
+            };
+            match prepare(loaded, voice) {
                 Ok(p) => (clock(p.plan.total_samples), title),
                 Err(e) => ("-".into(), format!("{title} ({e})")),
             }

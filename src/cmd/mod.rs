@@ -17,15 +17,15 @@ use std::io::Write as _;
 
 use anyhow::{Result, bail};
 
-use crate::audio::Mix;
 use crate::cli::{Command, VoiceArgs};
 use crate::config::{Config, ConfigError};
-use crate::plan::{self, Plan};
-use crate::routine::{Report, Routine, find, load};
-use crate::script::{self, Script};
-use crate::settings::{self, Settings, VoiceChoice};
-use crate::voice::command::CommandEngine;
-use crate::voice::{self, Cache, Clips, Espeak, Voice};
+use crate::pipeline::{self, Refused, Scripted};
+use crate::plan::Plan;
+use crate::routine::{Routine, find};
+use crate::script::Script;
+use crate::settings::{self, Settings};
+use crate::source::Report;
+use crate::voice::{Cache, Clips};
 
 /// How a command ended, as the process exit status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,43 +85,50 @@ pub fn print(text: &str) -> Result<()> {
     }
 }
 
-/// A routine found and checked.
+/// A routine found, checked and scripted.
 pub struct Loaded {
     pub found: find::Found,
     pub routine: Routine,
+    pub script: Script,
 }
 
-/// Finds and parses a routine. Its errors are printed to stderr, with the
+/// Finds and scripts a routine. Its errors are printed to stderr, with the
 /// lines they are on.
 pub fn load_routine(name: &str) -> Result<Loaded> {
     load_found(find::find(name)?)
 }
 
-/// Parses a routine found already. Its errors are printed as
+/// Scripts a routine found already. Its errors are printed as
 /// [`load_routine`]'s are.
 pub fn load_found(found: find::Found) -> Result<Loaded> {
-    match load::parse(&found.source) {
-        Ok(routine) => Ok(Loaded { found, routine }),
-        Err(diagnostics) => {
+    match pipeline::script(&found.source) {
+        Ok(Scripted { routine, script }) => Ok(Loaded {
+            found,
+            routine,
+            script,
+        }),
+        Err(Refused::Script(_, d)) => bail!("{}", found.source.headline(&d)),
+        Err(Refused::Load(diagnostics)) => {
             let report = Report {
                 source: found.source.clone(),
                 diagnostics,
             };
             eprint!("{report}");
+            let n = report.errors();
             bail!(
-                "{} has {} error{}; fix {} and try again (`coach check` lists {})",
+                "{} has {}; fix {} and try again (`coach check` lists {})",
                 report.source.name,
-                report.errors(),
-                if report.errors() == 1 { "" } else { "s" },
-                if report.errors() == 1 { "it" } else { "them" },
-                if report.errors() == 1 {
-                    "it"
-                } else {
-                    "them all"
-                },
+                count(n, "error"),
+                if n == 1 { "it" } else { "them" },
+                if n == 1 { "it" } else { "them all" },
             )
         }
     }
+}
+
+/// "1 error", "3 warnings".
+pub fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The user's config file. Its errors are printed to stderr with the lines
@@ -138,27 +145,7 @@ pub fn load_config() -> Result<Config> {
     }
 }
 
-/// The engine that speaks clips for `settings`.
-pub fn engine(settings: &Settings) -> Result<Box<dyn Voice>> {
-    Ok(match &settings.voice {
-        VoiceChoice::Espeak(name) => {
-            let mut e = Espeak::new(name, settings.speed);
-            e.pitch = settings.pitch;
-            Box::new(e)
-        }
-        VoiceChoice::Command(voice) => Box::new(CommandEngine {
-            voice: voice.clone(),
-            speed: settings.speed,
-            pitch: settings.pitch,
-        }),
-        VoiceChoice::System => bail!(
-            "the system voice speaks live only and gives no audio to work with here; use it with `coach play`, or pick another voice with --voice (`coach voices` lists them)"
-        ),
-    })
-}
-
-/// Everything needed to hear a routine: its speech, its plan and how it is
-/// mixed.
+/// Everything needed to hear a routine: its speech and its plan.
 pub struct Prepared {
     pub loaded: Loaded,
     pub settings: Settings,
@@ -166,50 +153,74 @@ pub struct Prepared {
     pub plan: Plan,
 }
 
-impl Prepared {
-    pub fn mix(&self) -> Mix {
-        mix(&self.settings)
-    }
-}
-
-/// How `settings` mixes a session.
-pub fn mix(settings: &Settings) -> Mix {
-    Mix {
-        speech: settings.volume,
-        tones: settings.tone_volume,
-        style: settings.tones,
-    }
-}
-
-/// The plan of `script` with these clips and tones.
-pub fn laid_out(script: &Script, clips: &Clips, settings: &Settings) -> Plan {
-    let mut plan = plan::layout(script, &|t| clips.len_of(t));
-    plan.tones = settings.tones;
-    plan
-}
-
-/// Scripts a loaded routine, prepares its speech and lays it out.
+/// Prepares the speech of a loaded routine with the voice the flags and
+/// the config choose, and lays it out.
 pub fn prepare(loaded: Loaded, args: &VoiceArgs) -> Result<Prepared> {
-    let script = script::build(&loaded.routine)
-        .map_err(|d| anyhow::anyhow!("{}", loaded.found.source.headline(&d)))?;
-    prepare_script(loaded, &script, args)
-}
-
-/// Prepares the speech of a script and lays it out.
-pub fn prepare_script(loaded: Loaded, script: &Script, args: &VoiceArgs) -> Result<Prepared> {
     let config = load_config()?;
-    let settings = settings::resolve(args, &config, &loaded.routine.language);
-    let clips = match settings.voice {
-        // Lengths the system voice will take are only estimates.
-        VoiceChoice::System => voice::system::estimated_clips(&script.texts(), settings.speed),
-        _ => voice::prepare(engine(&settings)?.as_ref(), &script.texts(), &Cache::new())?,
-    };
-    let mut plan = laid_out(script, &clips, &settings);
-    plan.speech_estimated = settings.voice == VoiceChoice::System;
+    let language = &loaded.routine.language;
+    let settings = settings::resolve(&args.overrides(), &config, language);
+    let speaker = settings.speaker(language);
+    let clips = speaker.clips(&loaded.script.texts(), &Cache::new())?;
+    let plan = pipeline::lay_out(&loaded.script, &clips, settings.tones);
     Ok(Prepared {
         loaded,
         settings,
         clips,
         plan,
     })
+}
+
+/// Rows as columns padded to their widest cell; the last column is not
+/// padded. `right` lists the columns aligned to the right.
+pub fn table(rows: &[Vec<String>], right: &[usize]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            if c > 0 {
+                line.push_str("  ");
+            }
+            let pad = widths[c].saturating_sub(cell.chars().count());
+            if c + 1 == row.len() {
+                line.push_str(cell);
+            } else if right.contains(&c) {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_pad_every_column_but_the_last() {
+        let rows = vec![
+            vec!["NAME".to_string(), "LENGTH".into(), "TITLE".into()],
+            vec!["a".to_string(), "7:02".into(), "Stretch".into()],
+            vec!["longer".to_string(), "10:00".into(), "x".into()],
+        ];
+        assert_eq!(
+            table(&rows, &[1]),
+            "NAME    LENGTH  TITLE\na         7:02  Stretch\nlonger   10:00  x\n"
+        );
+    }
 }

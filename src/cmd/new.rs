@@ -132,13 +132,14 @@ impl Run for New {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::layout;
-    use crate::routine::{SourceFile, Work, load};
+    use crate::pipeline::{lay_out, script_of_text};
+    use crate::routine::Work;
 
     #[test]
     fn the_template_loads_with_every_feature_it_shows() {
         let text = template("shoulder-mobility");
-        let r = load::parse(&SourceFile::new("t.toml", text.as_str())).unwrap();
+        let scripted = script_of_text(&text);
+        let r = &scripted.routine;
         assert_eq!(r.title, "Shoulder mobility");
         assert_eq!(r.exercises.len(), 3);
         let Work::Hold(h) = &r.exercises[0].work else {
@@ -152,8 +153,11 @@ mod tests {
         assert_eq!(reps.tempo.len(), 2);
         assert_eq!(r.exercises[2].sets, 2);
         // No sound of it has to be moved: `check --strict` passes.
-        let script = crate::script::build(&r).unwrap();
-        let plan = layout(&script, &|t: &str| t.len() as u64 * 1200);
+        let plan = lay_out(
+            &scripted.script,
+            &|t: &str| t.len() as u64 * 1200,
+            Default::default(),
+        );
         assert!(plan.adjustments.is_empty(), "{:?}", plan.adjustments);
     }
 }

@@ -1,53 +1,95 @@
 //! `coach play`: a session on a sound device, with controls and progress.
+//! Starting and running the session is the player's (`player::session`);
+//! this is the command: which routine, where to start, `--resume`, the
+//! session log and what is said on the terminal.
 
-use std::sync::{Arc, mpsc};
-
-use anyhow::{Context, Result, bail};
-
-use super::history::read_log;
-use super::{Exit, Run, engine, laid_out, load_config, load_routine, mix};
-use crate::SAMPLE_RATE;
-use crate::audio::session::scaled;
-use crate::audio::{Mix, Session, device};
-use crate::cli::Play;
-use crate::plan::{Plan, SPEECH_GAP, clock_seconds};
-use crate::player::controls::{self, KeyMode};
-use crate::player::display::Display;
-use crate::player::live::{Handoff, LiveSource, Overlays, Shared};
-use crate::player::speech::SpeechDriver;
-use crate::player::{self, Ending};
-use crate::routine::find::{self, Origin};
-use crate::routine::{PhraseKey, Routine, Values};
-use crate::script::{self, Script, Step};
-use crate::sessions::calendar::local;
-use crate::sessions::history::{self, Session as Logged};
-use crate::sessions::journal::{self, Journal, Tracker};
-use crate::sessions::{Reason, content_hash, log_path};
-use crate::settings::{self, VoiceChoice};
-use crate::voice::system::{SystemVoice, estimated_clips};
-use crate::voice::{self, Cache, Clip, Clips};
 use std::path::Path;
 
-/// A session laid out and playing: its plan, the device and player, the
-/// live source's shared state, and the sample it started at.
-type Started = (Plan, device::Output, rodio::Player, Arc<Shared>, u64);
+use anyhow::{Result, bail};
 
-/// The count-in before a paused session continues.
-const COUNT_IN: [&str; 3] = ["3", "2", "1"];
+use super::{Exit, Loaded, Run, load_config, load_found, load_routine};
+use crate::audio::{Output, device};
+use crate::cli::Play;
+use crate::plan::Plan;
+use crate::player::controls::{self, KEYS};
+use crate::player::display::Display;
+use crate::player::{Ending, Start, Started};
+use crate::routine::Routine;
+use crate::routine::find::{self, Origin};
+use crate::sessions::calendar::local;
+use crate::sessions::history::{self, Session as Logged};
+use crate::sessions::tracker;
+use crate::sessions::{Journal, Tracker, content_hash, log_path, read_log};
+use crate::settings::{self, Overrides};
+use crate::timeline::time::clock_seconds;
+use crate::voice::Cache;
 
 impl Run for Play {
     fn run(&self) -> Result<Exit> {
-        let (loaded, resuming) = if self.resume {
-            let (loaded, session) = self.resumed()?;
-            (loaded, Some(session))
-        } else {
-            let name = self.routine.as_deref().unwrap_or_default();
-            (load_routine(name)?, None)
-        };
+        let (loaded, resuming) = self.routine_to_play()?;
         let routine = &loaded.routine;
-        let script = script::build(routine)
-            .map_err(|d| anyhow::anyhow!("{}", loaded.found.source.headline(&d)))?;
-        let from = match (&self.from, &resuming) {
+        let from = self.start_at(routine, resuming.as_ref())?;
+        let settings = settings::resolve(&self.overrides(), &load_config()?, &routine.language);
+        let speaker = settings.speaker(&routine.language);
+        // Signals first, so a stop during start-up is clean too.
+        let (controls, keys) = controls::listen(!self.quiet)?;
+        let start = Start {
+            routine,
+            script: &loaded.script,
+            settings: &settings,
+            speaker: &speaker,
+            cache: &Cache::new(),
+            from,
+        };
+        let Started { plan, mut live } = start.play(&mut || {
+            let device = device::open(settings.device.as_deref(), settings.latency)?;
+            Ok(Box::new(device) as Box<dyn Output>)
+        })?;
+        let mut display = Display::new(self.quiet, plan.total_samples);
+        display.say(&format!(
+            "Playing \"{}\" ({}) on {}",
+            plan.title,
+            clock_seconds(plan.total_samples),
+            live.output_name()
+        ));
+        if keys.is_some() {
+            display.say(KEYS);
+        }
+        if let Some(session) = &resuming {
+            display.say(&resume_words(session, routine, from));
+        }
+        let mut tracker = self.tracker(&loaded, &plan, live.start(), resuming.as_ref());
+        let ending = live.run(&plan, &controls, &mut display, &mut tracker);
+        display.finish();
+        let pos = live.position();
+        let logged = tracker.is_logging();
+        tracker.end(ending.reason(), pos);
+        let device = live.output_name();
+        live.close(&ending);
+        drop(keys);
+        self.ended(ending, &plan, routine, pos, logged, &device)
+    }
+}
+
+impl Play {
+    /// The routine to play, and the logged session it resumes, if any.
+    fn routine_to_play(&self) -> Result<(Loaded, Option<Logged>)> {
+        if self.resume {
+            let (loaded, session) = self.resumed()?;
+            return Ok((loaded, Some(session)));
+        }
+        let name = self.routine.as_deref().unwrap_or_default();
+        Ok((load_routine(name)?, None))
+    }
+
+    /// The round and exercise the session starts at: `--from` (and
+    /// `--round`), else where a resumed session stopped, else the start.
+    fn start_at(
+        &self,
+        routine: &Routine,
+        resuming: Option<&Logged>,
+    ) -> Result<Option<(u32, usize)>> {
+        let from = match (&self.from, resuming) {
             (Some(name), _) => Some((self.round.unwrap_or(1), find_exercise(routine, name)?)),
             (None, Some(session)) => session
                 .stopped_in
@@ -66,207 +108,77 @@ impl Run for Play {
                 if routine.rounds == 1 { "" } else { "s" }
             );
         }
+        Ok(from)
+    }
 
-        let config = load_config()?;
-        let settings = settings::resolve(&self.voice, &config, &routine.language);
-        let mix = mix(&settings);
-        let device = self.device.clone().or(config.device.clone());
-        let latency = self
-            .latency
-            .or(config.latency)
-            .unwrap_or(device::DEFAULT_PERIOD_MS);
-        let cache = Cache::new();
-        let values = Values {
-            title: &routine.title,
-            ..Values::default()
-        };
-        let paused = routine.phrases.fill(PhraseKey::Paused, &values);
-        let resumed = routine.phrases.fill(PhraseKey::Resumed, &values);
-        let first = first_text(&script, from);
-        // Everything the first seconds need: the first words and the pause
-        // and resume overlays.
-        let mut early: Vec<&str> = vec![first, &paused, &resumed];
-        early.extend(COUNT_IN);
-        let mut texts = script.texts();
-        texts.extend(early.iter().copied());
-
-        // Signals first, so a stop during start-up is clean too.
-        let (tx, commands) = mpsc::channel();
-        controls::watch_signals(tx.clone()).context("cannot watch for signals")?;
-        let keys = if self.quiet { None } else { KeyMode::enter() };
-        if keys.is_some() {
-            controls::watch_keys(tx);
+    /// What the flags override.
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            device: self.device.clone(),
+            latency: self.latency,
+            ..self.voice.overrides()
         }
+    }
 
-        // The device is opened only when the first sound is ready, so that
-        // nothing but that sound fills its buffer.
-        let start_playing = |source: LiveSource| -> Result<(device::Output, rodio::Player)> {
-            let output = device::open(device.as_deref(), latency)?;
-            let player = rodio::Player::connect_new(output.sink.mixer());
-            player.append(source);
-            Ok((output, player))
-        };
-        // With every clip known: lay the session out and start it at the
-        // first sound or the exercise asked for.
-        let lay_out_and_play = |clips: &Clips| -> Result<Started> {
-            let plan = laid_out(&script, clips, &settings);
-            let start = start_sample(&plan, from);
-            let session = Session::new(&plan, clips, &mix)?;
-            let (source, shared) =
-                LiveSource::new(session, start, overlays(clips, &paused, &resumed, &mix));
-            let (output, player) = start_playing(source)?;
-            Ok((plan, output, player, shared, start))
-        };
-        let (plan, output, player, shared, mut speech, start) =
-            if settings.voice == VoiceChoice::System {
-                // The system voice speaks for itself: check that it answers
-                // before anything plays, then lay the session out with
-                // estimated lengths and let the driver say each text.
-                let voice = SystemVoice::start(
-                    settings.speed,
-                    settings.pitch,
-                    settings.volume,
-                    &routine.language,
-                )?;
-                let clips = estimated_clips(&texts, settings.speed);
-                let (plan, output, player, shared, start) = lay_out_and_play(&clips)?;
-                let ahead = 2 * latency as u64 * SAMPLE_RATE as u64 / 1000;
-                let count_from = clips.len_of(&resumed) + SPEECH_GAP;
-                let mut driver = SpeechDriver::new(
-                    voice,
-                    &plan,
-                    settings.speed,
-                    ahead,
-                    paused.clone(),
-                    resumed.clone(),
-                    count_from,
-                );
-                driver.seek(&shared, start);
-                (plan, output, player, shared, Some(driver), start)
-            } else {
-                let voice = engine(&settings)?;
-                let warm = texts.iter().all(|t| cache.contains(&voice.id(), t));
-                if warm {
-                    let clips = voice::prepare(voice.as_ref(), &texts, &cache)?;
-                    let (plan, output, player, shared, start) = lay_out_and_play(&clips)?;
-                    (plan, output, player, shared, None, start)
-                } else {
-                    // Cold: speak the first words as soon as they exist, and lay
-                    // out the rest while they are heard.
-                    let first_clips = voice::prepare(voice.as_ref(), &early, &cache)?;
-                    let first_clip = first_clips.get(first).cloned().expect("prepared");
-                    let (source, shared) = LiveSource::prelude(
-                        first_clip,
-                        overlays(&first_clips, &paused, &resumed, &mix),
-                    );
-                    let (output, player) = start_playing(source)?;
-                    let clips = voice::prepare(voice.as_ref(), &texts, &cache)?;
-                    let plan = laid_out(&script, &clips, &settings);
-                    let start = start_sample(&plan, from);
-                    let next = plan
-                        .events
-                        .iter()
-                        .find(|e| e.start > start)
-                        .map_or(plan.total_samples, |e| e.start);
-                    shared.hand_over(Handoff {
-                        session: Session::new(&plan, &clips, &mix)?,
-                        first: start,
-                        next,
-                    });
-                    (plan, output, player, shared, None, start)
-                }
-            };
-
-        let mut display = Display::new(self.quiet, plan.total_samples);
-        display.say(&format!(
-            "Playing \"{}\" ({}) on {}",
-            plan.title,
-            clock_seconds(plan.total_samples),
-            output.name
-        ));
-        if keys.is_some() {
-            display.say(controls::KEYS);
-        }
-        if let Some(session) = &resuming {
-            display.say(&resume_words(session, routine, from));
-        }
-        let journal = self.journal();
+    /// The session log's tracker for this session.
+    fn tracker<'p>(
+        &self,
+        loaded: &Loaded,
+        plan: &'p Plan,
+        start: u64,
+        resuming: Option<&Logged>,
+    ) -> Tracker<'p> {
         let identity = routine_identity(&loaded.found);
         let hash = content_hash(&loaded.found.source.text);
-        let mut tracker = Tracker::new(
-            journal,
-            &plan,
+        Tracker::new(
+            self.journal(),
+            plan,
             start,
-            &journal::Start {
-                title: &routine.title,
+            &tracker::Start {
+                title: &loaded.routine.title,
                 routine: &identity.0,
                 built_in: identity.1,
                 hash: &hash,
-                resumes: resuming.as_ref().map(|s| s.id.as_str()),
+                resumes: resuming.map(|s| s.id.as_str()),
             },
-        );
-        let ending = player::run(
-            &shared,
-            &|| output.error(),
-            &plan,
-            &commands,
-            &mut display,
-            speech.as_mut(),
-            &mut tracker,
-        );
-        display.finish();
-        if ending != Ending::Finished
-            && let Some(s) = &speech
-        {
-            s.stop();
-        }
-        let pos = shared.position();
-        let logged = tracker.is_logging();
-        tracker.end(
-            match &ending {
-                Ending::Finished => Reason::Finished,
-                Ending::Quit => Reason::Quit,
-                Ending::Signal(_) => Reason::Signal,
-                Ending::DeviceLost(_) => Reason::DeviceLost,
-            },
-            pos,
-        );
+        )
+    }
+
+    /// What is said when the session has ended, and the exit status.
+    fn ended(
+        &self,
+        ending: Ending,
+        plan: &Plan,
+        routine: &Routine,
+        pos: u64,
+        logged: bool,
+        device: &str,
+    ) -> Result<Exit> {
+        let stopped = || eprintln!("{}", self.stopped_at(plan, routine, pos, logged));
         match ending {
             Ending::Finished => {
-                // The session ends with a second of silence, so the last
-                // sound has been heard once the device holds only that.
-                player.sleep_until_end();
-                drop(keys);
                 if !self.quiet {
                     eprintln!("Session complete.");
                 }
                 Ok(Exit::Success)
             }
             Ending::Quit => {
-                player.stop();
-                drop(keys);
-                eprintln!("{}", self.stopped_at(&plan, routine, pos, logged));
+                stopped();
                 Ok(Exit::Stopped)
             }
             Ending::Signal(signal) => {
-                player.stop();
-                drop(keys);
-                eprintln!("{}", self.stopped_at(&plan, routine, pos, logged));
+                stopped();
                 Ok(Exit::Signal(signal))
             }
             Ending::DeviceLost(reason) => {
-                drop(keys);
-                eprintln!("{}", self.stopped_at(&plan, routine, pos, logged));
+                stopped();
                 bail!(
-                    "the sound device {} stopped working ({reason}). Was it unplugged or switched off? `coach devices` lists the devices there are and --device picks one; `coach render` writes the session to a file instead.",
-                    output.name
+                    "the sound device {device} stopped working ({reason}). Was it unplugged or switched off? `coach devices` lists the devices there are and --device picks one; `coach render` writes the session to a file instead."
                 )
             }
         }
     }
-}
 
-impl Play {
     /// The session log, unless --no-log; a log that cannot be opened is
     /// said once and the session plays without it.
     fn journal(&self) -> Journal {
@@ -289,7 +201,7 @@ impl Play {
     }
 
     /// The routine and session `--resume` continues.
-    fn resumed(&self) -> Result<(super::Loaded, Logged)> {
+    fn resumed(&self) -> Result<(Loaded, Logged)> {
         let wanted = match &self.routine {
             Some(name) => Some(routine_identity(&find::find(name)?).0),
             None => None,
@@ -333,7 +245,7 @@ impl Play {
                     .unwrap_or_default()
             );
         }
-        Ok((super::load_found(found)?, session))
+        Ok((load_found(found)?, session))
     }
 
     /// How far a session got, and the command that continues it.
@@ -430,7 +342,7 @@ fn find_exercise(routine: &Routine, wanted: &str) -> Result<usize> {
         return Ok(i);
     }
     let names: Vec<&str> = routine.exercises.iter().map(|e| e.name.as_str()).collect();
-    let hint = crate::routine::diag::suggest(wanted, names.iter().copied())
+    let hint = crate::source::diag::suggest(wanted, names.iter().copied())
         .map(|s| format!(" (did you mean \"{s}\"?)"))
         .unwrap_or_default();
     bail!(
@@ -442,66 +354,6 @@ fn find_exercise(routine: &Routine, wanted: &str) -> Result<usize> {
             .collect::<Vec<_>>()
             .join(", ")
     )
-}
-
-/// The first words of the session: the title, or the announcement of the
-/// exercise it starts at.
-fn first_text(script: &Script, from: Option<(u32, usize)>) -> &str {
-    script
-        .steps
-        .iter()
-        .find_map(|step| match step {
-            Step::Say { text, place }
-                if from.is_none_or(|(round, ex)| {
-                    place.round == round && place.exercise == Some(ex)
-                }) =>
-            {
-                Some(text.as_str())
-            }
-            _ => None,
-        })
-        .unwrap_or(&script.title)
-}
-
-/// The timeline sample a session starts at: its first sound (no lead-in
-/// silence on a device), or the exercise `--from` named.
-fn start_sample(plan: &Plan, from: Option<(u32, usize)>) -> u64 {
-    let first = plan.events.first().map_or(0, |e| e.start);
-    match from {
-        None => first,
-        Some((round, exercise)) => plan
-            .exercise_starts()
-            .into_iter()
-            .find(|s| s.round == round && s.exercise == exercise)
-            .map_or(first, |s| s.sample),
-    }
-}
-
-/// The pause overlay, and the resume overlay: "Resuming." and a count-in
-/// of whole seconds, ending one second after "1" like any countdown.
-fn overlays(clips: &Clips, paused: &str, resumed: &str, mix: &Mix) -> Overlays {
-    let get = |t: &str| {
-        clips
-            .get(t)
-            .map_or_else(|| Clip::from(vec![]), |c| scaled(c, mix.speech))
-    };
-    let resuming = get(resumed);
-    let second = SAMPLE_RATE as usize;
-    let count_from = resuming.len() + SPEECH_GAP as usize;
-    let mut resume = vec![0i16; count_from + COUNT_IN.len() * second];
-    resume[..resuming.len()].copy_from_slice(&resuming);
-    for (k, number) in COUNT_IN.iter().enumerate() {
-        let clip = get(number);
-        let at = count_from + k * second;
-        let end = (at + clip.len()).min(resume.len());
-        for (out, s) in resume[at..end].iter_mut().zip(clip.iter()) {
-            *out = out.saturating_add(*s);
-        }
-    }
-    Overlays {
-        paused: get(paused),
-        resume: resume.into(),
-    }
 }
 
 /// `text` as one shell word.

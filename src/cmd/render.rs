@@ -6,10 +6,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::{Exit, Run, load_routine, prepare};
-use crate::audio::{Session, ogg, wav};
+use crate::audio::file::AudioFile;
+use crate::audio::ogg::Ogg;
+use crate::audio::wav::{Wav, WavStream};
+use crate::audio::{Output, Renderer};
 use crate::chapters;
 use crate::cli::Render;
-use crate::plan::clock;
+use crate::timeline::SAMPLE_RATE;
+use crate::timeline::time::clock;
 
 /// The formats `render` writes, by extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,32 +74,42 @@ impl Run for Render {
         if plan.speech_estimated {
             bail!(
                 "the system voice speaks live only and gives no audio to write; render with another voice, e.g. --voice espeak:{}",
-                prepared.loaded.routine.language.to_ascii_lowercase()
+                prepared
+                    .loaded
+                    .routine
+                    .language
+                    .as_str()
+                    .to_ascii_lowercase()
             );
         }
-        let mut session = Session::new(plan, &prepared.clips, &prepared.mix())?;
-        let Some((output, format)) = file else {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            wav::stream(&mut session, &mut out)?;
+        let renderer = Renderer::new(plan, &prepared.clips, &prepared.settings.mix())?;
+        let mut out: Box<dyn Output> = match &file {
+            None => {
+                let stdout = std::io::stdout();
+                let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+                Box::new(WavStream::new(out))
+            }
+            Some((path, Format::Wav)) => Box::new(AudioFile::new(path, Wav)),
+            Some((path, Format::Ogg)) => Box::new(AudioFile::new(
+                path,
+                Ogg {
+                    title: plan.title.clone(),
+                    chapters: chapters::chapters(plan),
+                },
+            )),
+        };
+        out.play(Box::new(renderer))?;
+        out.finish()?;
+        let Some((output, _)) = file else {
             return Ok(Exit::Success);
         };
-        match format {
-            Format::Wav => wav::write(&mut session, &output)?,
-            Format::Ogg => ogg::write(
-                &mut session,
-                &output,
-                &plan.title,
-                &chapters::chapters(plan),
-            )?,
-        }
         let size = std::fs::metadata(&output).map_or(0, |m| m.len());
         eprintln!(
             "wrote {} ({}, {} samples at {} Hz, {:.1} MB)",
             output.display(),
             clock(plan.total_samples),
             plan.total_samples,
-            crate::SAMPLE_RATE,
+            SAMPLE_RATE,
             size as f64 / 1e6
         );
         if self.chapters {

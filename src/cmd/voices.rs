@@ -2,8 +2,9 @@
 
 use anyhow::Result;
 
-use super::{Exit, Run, load_config, print};
+use super::{Exit, Run, load_config, print, table};
 use crate::cli::Voices;
+use crate::source::language::primary;
 use crate::voice::espeak;
 
 /// One row of the list.
@@ -12,13 +13,6 @@ struct Row {
     name: String,
     language: String,
     note: String,
-}
-
-fn primary(tag: &str) -> String {
-    tag.split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase()
 }
 
 impl Run for Voices {
@@ -100,40 +94,16 @@ impl Run for Voices {
             Err(why) => unavailable.push(format!("system: not available: {why}")),
         }
 
-        let widths = [
-            rows.iter()
-                .map(|r| r.engine.len())
-                .max()
-                .unwrap_or(0)
-                .max(6),
-            rows.iter().map(|r| r.name.len()).max().unwrap_or(0).max(18),
-            rows.iter()
-                .map(|r| r.language.len())
-                .max()
-                .unwrap_or(0)
-                .max(8),
+        let mut cells = vec![
+            ["ENGINE", "VOICE (for --voice)", "LANGUAGE", "ABOUT"]
+                .map(String::from)
+                .to_vec(),
         ];
-        let mut out = format!(
-            "{:<w0$}  {:<w1$}  {:<w2$}  ABOUT\n",
-            "ENGINE",
-            "VOICE (for --voice)",
-            "LANGUAGE",
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2]
+        cells.extend(
+            rows.into_iter()
+                .map(|r| vec![r.engine.to_string(), r.name, r.language, r.note]),
         );
-        for r in &rows {
-            out.push_str(&format!(
-                "{:<w0$}  {:<w1$}  {:<w2$}  {}\n",
-                r.engine,
-                r.name,
-                r.language,
-                r.note,
-                w0 = widths[0],
-                w1 = widths[1],
-                w2 = widths[2]
-            ));
-        }
+        let mut out = table(&cells, &[]);
         for line in &unavailable {
             out.push_str(line);
             out.push('\n');

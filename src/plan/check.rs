@@ -3,9 +3,8 @@
 //! promises ROUTINE-FORMAT.md makes.
 
 use super::{LEAD_IN, Plan, TAIL};
-use crate::SAMPLE_RATE;
-use crate::audio::tone::ToneKind;
-use crate::script::{PeriodKind, Sound};
+use crate::timeline::time::RATE;
+use crate::timeline::{PeriodKind, Sound, ToneKind};
 
 /// Every promise that needs only the plan; the first broken one, described.
 pub fn check(plan: &Plan) -> Result<(), String> {
@@ -81,7 +80,7 @@ pub fn check(plan: &Plan) -> Result<(), String> {
     // Countdowns: in a get-ready, switch or set rest, "N" (or a pip)
     // sounds exactly N seconds before the period ends, unless the plan
     // reports it moved or dropped.
-    let sec = SAMPLE_RATE as u64;
+    let sec = RATE;
     for e in events {
         let Some(kind) = e.period else { continue };
         if !matches!(
@@ -127,7 +126,7 @@ pub fn check(plan: &Plan) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::{Outcome, run};
+    use crate::pipeline::{Checked, check_bytes};
 
     fn plan() -> Plan {
         let text = "title = \"T\"
@@ -141,8 +140,8 @@ name = \"B\"
 reps = 3
 count = \"tone\"
 ";
-        match run(text.as_bytes()) {
-            Outcome::Planned(p) => p.1,
+        match check_bytes(text.as_bytes()) {
+            Checked::Planned(p) => p.1,
             _ => panic!("loads"),
         }
     }

@@ -12,19 +12,38 @@ pub mod sheet;
 
 use std::collections::BTreeMap;
 
-use crate::SAMPLE_RATE;
-use crate::audio::tone::{TONE_GAP, ToneKind};
-use crate::routine::Span;
-use crate::script::{ExerciseInfo, Period, PeriodKind, Place, Script, Sound, Step};
+use crate::script::{ExerciseInfo, Period, Script, Step};
+use crate::source::Span;
+use crate::timeline::time::{RATE, to_secs_f64};
+use crate::timeline::tone::TONE_GAP;
+use crate::timeline::{PeriodKind, Place, Sound, ToneKind, ToneStyle};
 
 /// Silence before the first sound (0.5 s).
-pub const LEAD_IN: u64 = SAMPLE_RATE as u64 / 2;
+pub const LEAD_IN: u64 = RATE / 2;
 /// Silence after the last sound (1 s), so a device plays it out whole.
-pub const TAIL: u64 = SAMPLE_RATE as u64;
+pub const TAIL: u64 = RATE;
 /// Pause between two announcement lines (0.4 s).
-pub const SPEECH_GAP: u64 = SAMPLE_RATE as u64 * 2 / 5;
+pub const SPEECH_GAP: u64 = RATE * 2 / 5;
 /// The least silence between two sounds in a timed period (0.1 s).
-pub const MIN_GAP: u64 = SAMPLE_RATE as u64 / 10;
+pub const MIN_GAP: u64 = RATE / 10;
+
+/// What the layout is told about speech: how long each text takes, in
+/// samples, and whether those lengths are estimates (a voice that gives no
+/// audio ahead, such as the system voice). A voice's clips answer it; so
+/// does any `Fn(&str) -> u64`, with exact lengths.
+pub trait Speech {
+    fn len_of(&self, text: &str) -> u64;
+
+    fn estimated(&self) -> bool {
+        false
+    }
+}
+
+impl<F: Fn(&str) -> u64> Speech for F {
+    fn len_of(&self, text: &str) -> u64 {
+        self(text)
+    }
+}
 
 /// One sound at its place in the session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,7 +95,7 @@ pub struct Plan {
     pub title: String,
     pub rounds: u32,
     /// How the tones sound: their frequencies in the cue sheet.
-    pub tones: crate::audio::tone::ToneStyle,
+    pub tones: ToneStyle,
     /// Speech lengths are estimates (a voice that gives no audio ahead).
     pub speech_estimated: bool,
     pub exercises: Vec<ExerciseInfo>,
@@ -97,21 +116,10 @@ enum Before {
     Period,
 }
 
-/// The plan of a routine's text, for tests: loaded, scripted and laid out
-/// with `speech_len` for each text; panics if the routine has errors.
-#[cfg(test)]
-pub fn of_text(text: &str, speech_len: &dyn Fn(&str) -> u64) -> Plan {
-    let source = crate::routine::SourceFile::new("test.toml", text);
-    let routine = crate::routine::load::parse(&source).expect("a valid routine");
-    layout(
-        &crate::script::build(&routine).expect("a playable routine"),
-        speech_len,
-    )
-}
-
-/// Lays out `script`; `speech_len` gives the length in samples of each
-/// spoken text (its clip's length).
-pub fn layout(script: &Script, speech_len: &dyn Fn(&str) -> u64) -> Plan {
+/// Lays out `script`: `speech` gives the length in samples of each spoken
+/// text (its clip's length), `tones` how the tones sound. Reached through
+/// [`crate::pipeline`].
+pub fn layout(script: &Script, speech: &dyn Speech, tones: ToneStyle) -> Plan {
     let mut events = Vec::new();
     let mut periods = Vec::new();
     let mut adjustments = Vec::new();
@@ -126,7 +134,7 @@ pub fn layout(script: &Script, speech_len: &dyn Fn(&str) -> u64) -> Plan {
                     Before::Tone => TONE_GAP,
                     Before::Nothing | Before::Period => 0,
                 };
-                let len = speech_len(text);
+                let len = speech.len_of(text);
                 events.push(Event {
                     start: t,
                     len,
@@ -138,7 +146,7 @@ pub fn layout(script: &Script, speech_len: &dyn Fn(&str) -> u64) -> Plan {
                 before = Before::Speech;
             }
             Step::Period(p) => {
-                place_period(p, t, speech_len, &mut events, &mut adjustments);
+                place_period(p, t, speech, &mut events, &mut adjustments);
                 periods.push(PlacedPeriod {
                     kind: p.kind,
                     start: t,
@@ -158,8 +166,8 @@ pub fn layout(script: &Script, speech_len: &dyn Fn(&str) -> u64) -> Plan {
     Plan {
         title: script.title.clone(),
         rounds: script.rounds,
-        tones: Default::default(),
-        speech_estimated: false,
+        tones,
+        speech_estimated: speech.estimated(),
         exercises: script.exercises.clone(),
         total_samples: t + TAIL,
         events,
@@ -194,7 +202,7 @@ impl Occupied {
 fn place_period(
     p: &Period,
     start: u64,
-    speech_len: &dyn Fn(&str) -> u64,
+    speech: &dyn Speech,
     events: &mut Vec<Event>,
     adjustments: &mut Vec<Adjustment>,
 ) {
@@ -219,18 +227,12 @@ fn place_period(
 
     let mut order: Vec<usize> = (0..p.sounds.len()).collect();
     order.sort_by_key(|&i| (p.sounds[i].priority, p.sounds[i].offset));
-    let period_name = match p.kind {
-        PeriodKind::Work => "the work period",
-        PeriodKind::GetReady => "the get-ready",
-        PeriodKind::Switch => "the switch",
-        PeriodKind::SetRest => "the set rest",
-        PeriodKind::Rest => "the rest",
-    };
+    let period_name = p.kind.the();
 
     for i in order {
         let timed = &p.sounds[i];
         let len = match &timed.sound {
-            Sound::Speech(text) => speech_len(text),
+            Sound::Speech(text) => speech.len_of(text),
             Sound::Tone(kind) => kind.samples(),
         };
         let mut at = timed.offset;
@@ -295,7 +297,7 @@ fn place_period(
 impl Plan {
     /// Seconds in the session.
     pub fn seconds(&self) -> f64 {
-        self.total_samples as f64 / SAMPLE_RATE as f64
+        to_secs_f64(self.total_samples)
     }
 
     /// The exercise, side, set and rep of a place, for people.
@@ -391,30 +393,6 @@ impl Plan {
                 };
             p.start <= pos && pos < end
         })
-    }
-}
-
-/// A session time as `M:SS.ss` (or `H:MM:SS.ss`).
-pub fn clock(samples: u64) -> String {
-    let centis = (samples as u128 * 100 + SAMPLE_RATE as u128 / 2) / SAMPLE_RATE as u128;
-    let (h, rest) = (centis / 360_000, centis % 360_000);
-    let (m, rest) = (rest / 6000, rest % 6000);
-    let (s, c) = (rest / 100, rest % 100);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}.{c:02}")
-    } else {
-        format!("{m}:{s:02}.{c:02}")
-    }
-}
-
-/// A session time to the second, as `M:SS` (or `H:MM:SS`).
-pub fn clock_seconds(samples: u64) -> String {
-    let seconds = samples / SAMPLE_RATE as u64;
-    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
     }
 }
 

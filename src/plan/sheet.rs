@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{Plan, clock};
-use crate::SAMPLE_RATE;
-use crate::script::{Place, Sound};
+use super::Plan;
+use crate::timeline::time::{clock, to_secs_f64};
+use crate::timeline::{Place, SAMPLE_RATE, Sound, ToneStyle};
 
 /// The JSON document `coach show --json` prints. README.md documents it.
 #[derive(Serialize)]
@@ -223,7 +223,7 @@ impl Plan {
                 "{what}{place} was moved from {} to {} ({:.2} s later): {}",
                 clock(a.wanted),
                 clock(to),
-                (to - a.wanted) as f64 / SAMPLE_RATE as f64,
+                to_secs_f64(to - a.wanted),
                 a.reason
             ),
             None => format!(
@@ -238,7 +238,7 @@ impl Plan {
 /// A sound's JSON fields: kind, text (speech), tone name and frequency.
 fn sound_fields(
     s: &Sound,
-    style: crate::audio::tone::ToneStyle,
+    style: ToneStyle,
 ) -> (
     &'static str,
     Option<&str>,

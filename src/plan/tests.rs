@@ -1,10 +1,11 @@
 //! The timing contract of ROUTINE-FORMAT.md, asserted on plan values.
 
 use super::*;
-use crate::routine::{Dur, SourceFile, load};
-use crate::script;
+use crate::pipeline::plan_of_text;
+use crate::timeline::Dur;
+use crate::timeline::time::clock;
 
-const SEC: u64 = SAMPLE_RATE as u64;
+const SEC: u64 = RATE;
 
 /// Speech as long as its text: 1,000 samples (45 ms) a character.
 fn speech_len(text: &str) -> u64 {
@@ -12,9 +13,7 @@ fn speech_len(text: &str) -> u64 {
 }
 
 fn plan_with(text: &str, len: &dyn Fn(&str) -> u64) -> Plan {
-    let routine = load::parse(&SourceFile::new("t.toml", text)).expect("valid routine");
-    let script = script::build(&routine).expect("script builds");
-    layout(&script, len)
+    plan_of_text(text, &len)
 }
 
 fn plan(text: &str) -> Plan {
@@ -433,13 +432,6 @@ fn a_rest_too_short_for_its_phrase_stays_exact_and_drops_the_phrase() {
 }
 
 #[test]
-fn clock_formats_session_times() {
-    assert_eq!(clock(0), "0:00.00");
-    assert_eq!(clock(22_050 * 61 + 11_025), "1:01.50");
-    assert_eq!(clock(22_050 * 3_723), "1:02:03.00");
-}
-
-#[test]
 fn the_rep_sounding_at_a_time() {
     let p = plan("title = \"T\"\n[[exercise]]\nname = \"A\"\nreps = 4\nrep_time = \"2s\"\n");
     let i = p
@@ -453,10 +445,4 @@ fn the_rep_sounding_at_a_time() {
     assert_eq!(p.rep_at(i, w.start + 7 * SEC), Some((4, 4)));
     let get_ready = i - 1;
     assert_eq!(p.rep_at(get_ready, w.start - SEC), None);
-}
-
-#[test]
-fn clock_seconds_drops_the_fraction() {
-    assert_eq!(clock_seconds(22_050 * 61 + 22_049), "1:01");
-    assert_eq!(clock_seconds(22_050 * 3_723), "1:02:03");
 }

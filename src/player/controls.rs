@@ -1,15 +1,16 @@
 //! Eyes-free controls: single keys on a terminal, and signals for headless
-//! use (a Pi started over SSH or by systemd). Both arrive as [`Command`]s
-//! on one channel.
+//! use (a Pi started over SSH or by systemd). Both arrive as [`Control`]s
+//! on one channel; a new way of controlling a session (a media key, a
+//! remote) is one more sender on it.
 
 use std::io::Read;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Receiver, Sender, channel};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
 
 /// What the listener asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Command {
+pub enum Control {
     /// Space or SIGUSR1.
     TogglePause,
     /// `n` or SIGUSR2: the next exercise.
@@ -27,18 +28,18 @@ pub enum Command {
 /// The key that gives each command, for the help line.
 pub const KEYS: &str = "space pause/resume · n next · b back · r repeat · q quit";
 
-/// Sends a command for each signal coach handles, for the rest of the run.
-pub fn watch_signals(tx: Sender<Command>) -> std::io::Result<()> {
+/// Sends a control for each signal coach handles, for the rest of the run.
+pub fn watch_signals(tx: Sender<Control>) -> std::io::Result<()> {
     let mut signals =
         signal_hook::iterator::Signals::new([SIGUSR1, SIGUSR2, SIGINT, SIGTERM, SIGHUP])?;
     std::thread::spawn(move || {
         for signal in signals.forever() {
-            let command = match signal {
-                SIGUSR1 => Command::TogglePause,
-                SIGUSR2 => Command::Next,
-                other => Command::Signal(other),
+            let control = match signal {
+                SIGUSR1 => Control::TogglePause,
+                SIGUSR2 => Control::Next,
+                other => Control::Signal(other),
             };
-            if tx.send(command).is_err() {
+            if tx.send(control).is_err() {
                 break;
             }
         }
@@ -46,26 +47,45 @@ pub fn watch_signals(tx: Sender<Command>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Sends a command for each control key read from stdin, for the rest of
-/// the run. Call only with the terminal in [`KeyMode`].
-pub fn watch_keys(tx: Sender<Command>) {
+/// The control a key gives, if any.
+pub fn key(byte: u8) -> Option<Control> {
+    Some(match byte {
+        b' ' | b'p' => Control::TogglePause,
+        b'n' => Control::Next,
+        b'b' => Control::Back,
+        b'r' => Control::Repeat,
+        b'q' | b'Q' => Control::Quit,
+        _ => return None,
+    })
+}
+
+/// Sends a control for each control key read from `input`, until it ends.
+pub fn watch_keys(mut input: impl Read + Send + 'static, tx: Sender<Control>) {
     std::thread::spawn(move || {
-        let mut stdin = std::io::stdin();
         let mut byte = [0u8; 1];
-        while let Ok(1) = stdin.read(&mut byte) {
-            let command = match byte[0] {
-                b' ' | b'p' => Command::TogglePause,
-                b'n' => Command::Next,
-                b'b' => Command::Back,
-                b'r' => Command::Repeat,
-                b'q' | b'Q' => Command::Quit,
-                _ => continue,
+        while let Ok(1) = input.read(&mut byte) {
+            let Some(control) = key(byte[0]) else {
+                continue;
             };
-            if tx.send(command).is_err() {
+            if tx.send(control).is_err() {
                 break;
             }
         }
     });
+}
+
+/// Every control a session takes: signals always, and keys from the
+/// terminal if `keys` and stdin is a terminal this process has in the
+/// foreground (then the terminal is in key mode until the [`KeyMode`] is
+/// dropped).
+pub fn listen(keys: bool) -> std::io::Result<(Receiver<Control>, Option<KeyMode>)> {
+    let (tx, controls) = channel();
+    watch_signals(tx.clone())?;
+    let mode = if keys { KeyMode::enter() } else { None };
+    if mode.is_some() {
+        watch_keys(std::io::stdin(), tx);
+    }
+    Ok((controls, mode))
 }
 
 /// The terminal set to deliver single key presses without echo, restored
@@ -114,5 +134,26 @@ impl Drop for KeyMode {
         unsafe {
             libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &self.saved);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_become_controls_and_other_bytes_are_ignored() {
+        let (tx, rx) = channel();
+        watch_keys(&b"xn q\x1b[Ab"[..], tx);
+        let got: Vec<Control> = rx.iter().collect();
+        assert_eq!(
+            got,
+            [
+                Control::Next,
+                Control::TogglePause,
+                Control::Quit,
+                Control::Back
+            ]
+        );
     }
 }

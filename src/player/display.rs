@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::SAMPLE_RATE;
-use crate::plan::{Plan, clock, clock_seconds};
-use crate::script::PeriodKind;
+use crate::plan::Plan;
+use crate::timeline::time::{ceil_secs, clock, clock_seconds, length};
 
 /// How progress is shown.
 pub enum Display {
@@ -23,27 +22,6 @@ pub enum Display {
     Lines { last: Option<usize> },
     /// Nothing (`--quiet`).
     Quiet,
-}
-
-fn seconds(samples: u64) -> u64 {
-    samples.div_ceil(SAMPLE_RATE as u64)
-}
-
-/// A length of samples the way a routine writes it: `6s`, `1.5s`, `1m30s`.
-pub fn length(samples: u64) -> String {
-    let micros = (samples as u128 * 1_000_000 / SAMPLE_RATE as u128) as u64;
-    crate::routine::Dur::from_micros(micros).to_string()
-}
-
-/// A period's kind in a listener's words.
-pub fn period_words(kind: PeriodKind) -> &'static str {
-    match kind {
-        PeriodKind::GetReady => "get ready",
-        PeriodKind::Work => "work",
-        PeriodKind::Switch => "switch sides",
-        PeriodKind::SetRest => "rest between sets",
-        PeriodKind::Rest => "rest",
-    }
 }
 
 impl Display {
@@ -101,7 +79,7 @@ impl Display {
                 eprintln!(
                     "{}  {} {}: {}",
                     clock(p.start),
-                    period_words(p.kind),
+                    p.kind.words(),
                     length(p.len),
                     place
                 );
@@ -117,10 +95,10 @@ impl Display {
                         }
                         period.set_length(p.len.max(1));
                         period.set_position(pos.saturating_sub(p.start).min(p.len));
-                        period.set_message(format!("{}: {place}{state}", period_words(p.kind)));
+                        period.set_message(format!("{}: {place}{state}", p.kind.words()));
                         period.set_prefix(format!(
                             "{}s left",
-                            seconds((p.start + p.len).saturating_sub(pos))
+                            ceil_secs((p.start + p.len).saturating_sub(pos))
                         ));
                     }
                     None => {

@@ -1,18 +1,15 @@
-//! The live source: the session's timeline as the sound card pulls it, with
+//! The live source: the session's timeline as an output takes it, with
 //! pause, resume and seeks applied between blocks. Everything here runs on
 //! the audio thread, so it never blocks: requests are taken with `try_lock`
-//! and a block is 23 ms, well inside the device buffer.
+//! and a block is at most 23 ms, well inside the device buffer.
 
-use std::num::NonZero;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use crate::SAMPLE_RATE;
-use crate::audio::Session;
+use crate::audio::{Renderer, Source};
 use crate::voice::Clip;
 
-/// Samples rendered per block.
+/// The most samples rendered per block.
 const BLOCK: usize = 512;
 
 /// What the controls ask of the audio thread.
@@ -22,11 +19,11 @@ pub enum Request {
     Resume,
     /// Continue the timeline from this sample.
     Seek(u64),
-    /// Stop the timeline at this sample until released: the system voice
+    /// Stop the timeline at this sample until thawed: the system voice
     /// has not finished an announcement that should have ended there.
-    Hold(u64),
-    /// Let the timeline go on.
-    Release,
+    Freeze(u64),
+    /// Let a frozen timeline go on.
+    Thaw,
 }
 
 /// The state the audio thread shares with the controls and the display.
@@ -78,7 +75,7 @@ impl Shared {
         match r {
             Request::Pause => self.paused.store(true, Ordering::Relaxed),
             Request::Resume | Request::Seek(_) => self.paused.store(false, Ordering::Relaxed),
-            Request::Hold(_) | Request::Release => {}
+            Request::Freeze(_) | Request::Thaw => {}
         }
     }
 
@@ -92,7 +89,7 @@ impl Shared {
 
 /// The full session for a source that began with only its first sound.
 pub struct Handoff {
-    pub session: Session,
+    pub renderer: Renderer,
     /// Where the prelude's sound sits in the session.
     pub first: u64,
     /// Where the sound after it starts.
@@ -133,37 +130,35 @@ enum Then {
     Timeline,
 }
 
-/// The session as a rodio source, under the controls' command.
+/// The session as a [`Source`], under the controls' command.
 pub struct LiveSource {
     shared: Arc<Shared>,
-    session: Option<Session>,
+    renderer: Option<Renderer>,
     overlays: Overlays,
     mode: Mode,
     /// Where the timeline continues after a pause.
     resume_at: u64,
-    /// The timeline stops here until released.
-    hold: Option<u64>,
-    block: Vec<i16>,
-    at: usize,
-    len: usize,
+    /// The timeline stands still here until thawed.
+    frozen_at: Option<u64>,
 }
 
 impl LiveSource {
-    /// A source that plays `session` from `start`.
-    pub fn new(mut session: Session, start: u64, overlays: Overlays) -> (LiveSource, Arc<Shared>) {
-        session.seek(start);
+    /// A source that plays `renderer`'s timeline from `start`.
+    pub fn new(
+        mut renderer: Renderer,
+        start: u64,
+        overlays: Overlays,
+    ) -> (LiveSource, Arc<Shared>) {
+        renderer.seek(start);
         let shared = Arc::new(Shared::default());
         shared.position.store(start, Ordering::Relaxed);
         let source = LiveSource {
             shared: shared.clone(),
-            session: Some(session),
+            renderer: Some(renderer),
             overlays,
             mode: Mode::Timeline,
             resume_at: start,
-            hold: None,
-            block: vec![0; BLOCK],
-            at: 0,
-            len: 0,
+            frozen_at: None,
         };
         (source, shared)
     }
@@ -176,7 +171,7 @@ impl LiveSource {
         shared.waiting.store(true, Ordering::Relaxed);
         let source = LiveSource {
             shared: shared.clone(),
-            session: None,
+            renderer: None,
             overlays,
             mode: Mode::Prelude {
                 clip: first,
@@ -184,10 +179,7 @@ impl LiveSource {
                 elapsed: 0,
             },
             resume_at: 0,
-            hold: None,
-            block: vec![0; BLOCK],
-            at: 0,
-            len: 0,
+            frozen_at: None,
         };
         (source, shared)
     }
@@ -207,15 +199,15 @@ impl LiveSource {
             return;
         };
         let Handoff {
-            mut session,
+            mut renderer,
             first,
             next,
         } = handoff;
         // Carry on where the prelude is; if the session arrived so late
         // that the next sound should have started, it starts now.
         let target = (first + elapsed).min(next);
-        session.seek(target);
-        self.session = Some(session);
+        renderer.seek(target);
+        self.renderer = Some(renderer);
         self.mode = Mode::Timeline;
         self.shared.waiting.store(false, Ordering::Relaxed);
     }
@@ -225,7 +217,7 @@ impl LiveSource {
             Ok(mut q) if !q.is_empty() => std::mem::take(&mut *q),
             _ => return,
         };
-        let Some(session) = self.session.as_mut() else {
+        let Some(session) = self.renderer.as_mut() else {
             return;
         };
         for r in requests {
@@ -256,11 +248,11 @@ impl LiveSource {
                 (Request::Seek(pos), _) => {
                     session.seek(pos);
                     self.resume_at = pos;
-                    self.hold = None;
+                    self.frozen_at = None;
                     self.mode = Mode::Timeline;
                 }
-                (Request::Hold(at), _) => self.hold = Some(at),
-                (Request::Release, _) => self.hold = None,
+                (Request::Freeze(at), _) => self.frozen_at = Some(at),
+                (Request::Thaw, _) => self.frozen_at = None,
                 _ => {}
             }
         }
@@ -269,17 +261,18 @@ impl LiveSource {
             .store(session.position(), Ordering::Relaxed);
     }
 
-    /// Fills the block; false at the end of the session.
-    fn refill(&mut self) -> bool {
+    /// Fills `block` (at most [`BLOCK`] samples); returns how many, 0 at
+    /// the end of the session.
+    fn fill_block(&mut self, block: &mut [i16]) -> usize {
         self.take_handoff();
         self.apply_requests();
-        let block = &mut self.block;
+        let full = block.len();
         let n = match &mut self.mode {
             Mode::Prelude { clip, at, elapsed } => {
                 let n = copy_clip(clip, at, block);
                 block[n..].fill(0);
-                *elapsed += BLOCK as u64;
-                BLOCK
+                *elapsed += full as u64;
+                full
             }
             Mode::Overlay { clip, at, then } => {
                 let n = copy_clip(clip, at, block);
@@ -296,40 +289,41 @@ impl LiveSource {
             }
             Mode::Paused => {
                 block.fill(0);
-                BLOCK
+                full
             }
             Mode::Timeline => {
-                let session = self.session.as_mut().expect("the timeline has a session");
-                let room = match self.hold {
-                    Some(at) if session.position() >= at => 0,
-                    Some(at) => ((at - session.position()) as usize).min(BLOCK),
-                    None => BLOCK,
+                let renderer = self.renderer.as_mut().expect("the timeline has a renderer");
+                let room = match self.frozen_at {
+                    Some(at) if renderer.position() >= at => 0,
+                    Some(at) => ((at - renderer.position()) as usize).min(full),
+                    None => full,
                 };
                 if room == 0 {
-                    // Held: silence, the timeline standing still.
+                    // Frozen: silence, the timeline standing still.
                     block.fill(0);
-                    self.at = 0;
-                    self.len = BLOCK;
+                    full
+                } else {
+                    let n = renderer.fill(&mut block[..room]);
                     self.shared
-                        .pulled
-                        .fetch_add(BLOCK as u64, Ordering::Relaxed);
-                    return true;
+                        .position
+                        .store(renderer.position(), Ordering::Relaxed);
+                    if n == 0 {
+                        self.shared.finished.store(true, Ordering::Relaxed);
+                        return 0;
+                    }
+                    n
                 }
-                let n = session.fill(&mut block[..room]);
-                self.shared
-                    .position
-                    .store(session.position(), Ordering::Relaxed);
-                if n == 0 {
-                    self.shared.finished.store(true, Ordering::Relaxed);
-                    return false;
-                }
-                n
             }
         };
-        self.at = 0;
-        self.len = n;
         self.shared.pulled.fetch_add(n as u64, Ordering::Relaxed);
-        true
+        n
+    }
+}
+
+impl Source for LiveSource {
+    fn fill(&mut self, out: &mut [i16]) -> usize {
+        let n = out.len().min(BLOCK);
+        self.fill_block(&mut out[..n])
     }
 }
 
@@ -341,47 +335,17 @@ fn copy_clip(clip: &Clip, at: &mut usize, out: &mut [i16]) -> usize {
     n
 }
 
-impl Iterator for LiveSource {
-    type Item = f32;
-
-    fn next(&mut self) -> Option<f32> {
-        if self.at == self.len && !self.refill() {
-            return None;
-        }
-        let sample = self.block[self.at];
-        self.at += 1;
-        Some(sample as f32 / 32_768.0)
-    }
-}
-
-impl rodio::Source for LiveSource {
-    fn current_span_len(&self) -> Option<usize> {
-        None
-    }
-
-    fn channels(&self) -> rodio::ChannelCount {
-        NonZero::new(1).expect("one channel")
-    }
-
-    fn sample_rate(&self) -> rodio::SampleRate {
-        NonZero::new(SAMPLE_RATE).expect("non-zero rate")
-    }
-
-    fn total_duration(&self) -> Option<Duration> {
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audio::device::Pull;
     use crate::plan::{Event, Plan};
-    use crate::script::{Place, Sound};
+    use crate::timeline::{Place, Sound};
     use crate::voice::Clips;
 
     /// A session of three 100-sample clips at 1,000, 5,000 and 9,000, in a
     /// 10,000-sample timeline.
-    fn session() -> Session {
+    fn session() -> Renderer {
         let mut clips = Clips::default();
         let mut events = Vec::new();
         for (i, start) in [1_000u64, 5_000, 9_000].iter().enumerate() {
@@ -392,7 +356,7 @@ mod tests {
                 len: 100,
                 sound: Sound::Speech(text),
                 place: Place::default(),
-                period: Some(crate::script::PeriodKind::Work),
+                period: Some(crate::timeline::PeriodKind::Work),
             });
         }
         let plan = Plan {
@@ -406,7 +370,7 @@ mod tests {
             periods: vec![],
             adjustments: vec![],
         };
-        Session::new(&plan, &clips, &crate::audio::Mix::default()).unwrap()
+        Renderer::new(&plan, &clips, &crate::audio::Mix::default()).unwrap()
     }
 
     fn overlays() -> Overlays {
@@ -416,7 +380,12 @@ mod tests {
         }
     }
 
-    fn take(source: &mut LiveSource, n: usize) -> Vec<i16> {
+    /// The source as a device pulls it: sample by sample.
+    fn pull(source: LiveSource) -> Pull {
+        Pull::new(Box::new(source), Default::default())
+    }
+
+    fn take(source: &mut Pull, n: usize) -> Vec<i16> {
         source
             .by_ref()
             .take(n)
@@ -426,7 +395,8 @@ mod tests {
 
     #[test]
     fn plays_the_timeline_from_its_start_to_its_end() {
-        let (mut source, shared) = LiveSource::new(session(), 0, overlays());
+        let (source, shared) = LiveSource::new(session(), 0, overlays());
+        let mut source = pull(source);
         let all: Vec<i16> = take(&mut source, 20_000);
         assert_eq!(all.len(), 10_000);
         assert_eq!(all[999], 0);
@@ -437,7 +407,8 @@ mod tests {
 
     #[test]
     fn pause_stops_the_timeline_and_resume_continues_it_exactly() {
-        let (mut source, shared) = LiveSource::new(session(), 0, overlays());
+        let (source, shared) = LiveSource::new(session(), 0, overlays());
+        let mut source = pull(source);
         let before = take(&mut source, 2_048);
         assert_eq!(before[1_000], 1000);
         shared.request(Request::Pause);
@@ -462,7 +433,8 @@ mod tests {
 
     #[test]
     fn seek_jumps_and_cancels_a_pause() {
-        let (mut source, shared) = LiveSource::new(session(), 0, overlays());
+        let (source, shared) = LiveSource::new(session(), 0, overlays());
+        let mut source = pull(source);
         let _ = take(&mut source, 512);
         shared.request(Request::Pause);
         let _ = take(&mut source, 300 + BLOCK);
@@ -474,16 +446,17 @@ mod tests {
     }
 
     #[test]
-    fn a_hold_stops_the_timeline_until_released() {
-        let (mut source, shared) = LiveSource::new(session(), 0, overlays());
-        shared.request(Request::Hold(1_050));
+    fn a_freeze_stops_the_timeline_until_thawed() {
+        let (source, shared) = LiveSource::new(session(), 0, overlays());
+        let mut source = pull(source);
+        shared.request(Request::Freeze(1_050));
         let before = take(&mut source, 1_050);
         assert_eq!(&before[1_000..1_050], &[1000; 50][..]);
         assert_eq!(shared.position(), 1_050);
         let held = take(&mut source, 3 * BLOCK);
         assert!(held.iter().all(|x| *x == 0), "silence while held");
         assert_eq!(shared.position(), 1_050, "the timeline stood still");
-        shared.request(Request::Release);
+        shared.request(Request::Thaw);
         let after = take(&mut source, 60);
         assert_eq!(after[..50], [1000; 50][..], "the rest of the sound");
     }
@@ -491,12 +464,13 @@ mod tests {
     #[test]
     fn a_prelude_hands_over_to_the_session_at_the_same_point() {
         let first: Clip = vec![1000; 100].into();
-        let (mut source, shared) = LiveSource::prelude(first, overlays());
+        let (source, shared) = LiveSource::prelude(first, overlays());
+        let mut source = pull(source);
         let start = take(&mut source, 60);
         assert_eq!(start, vec![1000; 60]);
         assert!(shared.waiting());
         shared.hand_over(Handoff {
-            session: session(),
+            renderer: session(),
             first: 1_000,
             next: 5_000,
         });

@@ -1,20 +1,25 @@
-//! Live playback: the session source on a sound device, the controls that
-//! steer it, and the display that follows it. No sound is placed by a clock
-//! here: the controls only move the timeline the audio thread renders.
+//! Live playback: a session started on an output (`session`), the live
+//! source the controls steer (`live`), the controls (`controls`), the
+//! driver that has a live-only voice speak (`speech`) and the display that
+//! follows it all (`display`). No sound is placed by a clock here: the
+//! controls only move the timeline the audio thread renders.
 
 pub mod controls;
 pub mod display;
 pub mod live;
+pub mod session;
 pub mod speech;
 
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::{Duration, Instant};
-
-use crate::SAMPLE_RATE;
 use crate::plan::Plan;
-use controls::Command;
-use display::Display;
-use live::{Request, Shared};
+use crate::sessions::Reason;
+use crate::timeline::PeriodKind;
+use crate::timeline::time::secs;
+use controls::Control;
+
+pub use session::{Live, Start, Started};
+
+/// The count-in before a paused session continues.
+pub const COUNT_IN: [&str; 3] = ["3", "2", "1"];
 
 /// How a session ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,38 +34,45 @@ pub enum Ending {
     DeviceLost(String),
 }
 
-/// If the timeline does not move for this long while playing, the device
-/// has stopped taking audio.
-const STALL: Duration = Duration::from_secs(5);
+impl Ending {
+    /// Why the session ended, as the session log says it.
+    pub fn reason(&self) -> Reason {
+        match self {
+            Ending::Finished => Reason::Finished,
+            Ending::Quit => Reason::Quit,
+            Ending::Signal(_) => Reason::Signal,
+            Ending::DeviceLost(_) => Reason::DeviceLost,
+        }
+    }
+}
 
 /// Where the controls move the timeline, from timeline sample `pos`.
-pub fn target(plan: &Plan, pos: u64, command: Command) -> Option<u64> {
+pub fn target(plan: &Plan, pos: u64, control: Control) -> Option<u64> {
     let starts = plan.exercise_starts();
-    match command {
-        Command::Next => starts
+    match control {
+        Control::Next => starts
             .iter()
             .find(|s| s.sample > pos)
             .map(|s| s.sample)
             // After the last exercise: its closing words.
             .or_else(|| plan.events.last().map(|e| e.start).filter(|s| *s > pos)),
-        Command::Back => {
+        Control::Back => {
             let current = starts.iter().rposition(|s| s.sample <= pos);
             match current {
                 None => plan.events.first().map(|e| e.start),
                 // Just after an exercise's start, "back" means the one before.
-                Some(i) if pos - starts[i].sample < 3 * SAMPLE_RATE as u64 && i > 0 => {
-                    Some(starts[i - 1].sample)
-                }
+                Some(i) if pos - starts[i].sample < secs(3) && i > 0 => Some(starts[i - 1].sample),
                 Some(i) => Some(starts[i].sample),
             }
         }
-        Command::Repeat => match plan.period_at(pos) {
+        Control::Repeat => match plan.period_at(pos) {
             Some(i) => {
                 let p = &plan.periods[i];
                 // A hold is repeated with the count-in that led into it.
-                let lead_in = i.checked_sub(1).map(|j| &plan.periods[j]).filter(|q| {
-                    p.kind == crate::script::PeriodKind::Work && q.start + q.len == p.start
-                });
+                let lead_in = i
+                    .checked_sub(1)
+                    .map(|j| &plan.periods[j])
+                    .filter(|q| p.kind == PeriodKind::Work && q.start + q.len == p.start);
                 Some(lead_in.map_or(p.start, |q| q.start))
             }
             None => plan
@@ -74,99 +86,12 @@ pub fn target(plan: &Plan, pos: u64, command: Command) -> Option<u64> {
     }
 }
 
-/// Runs the session until it ends, applying commands from `commands` and
-/// updating `display`; `speech` says the texts when the voice gives no
-/// audio of its own.
-pub fn run(
-    shared: &Shared,
-    device_error: &dyn Fn() -> Option<String>,
-    plan: &Plan,
-    commands: &Receiver<Command>,
-    display: &mut Display,
-    mut speech: Option<&mut speech::SpeechDriver>,
-    log: &mut crate::sessions::journal::Tracker<'_>,
-) -> Ending {
-    let mut last_pulled = shared.pulled();
-    let mut last_move = Instant::now();
-    loop {
-        let tick = if speech.is_some() {
-            speech::TICK
-        } else {
-            display::tick(display)
-        };
-        match commands.recv_timeout(tick) {
-            Ok(command) => {
-                let pos = shared.position();
-                match command {
-                    Command::Quit => return Ending::Quit,
-                    Command::Signal(s) => return Ending::Signal(s),
-                    Command::TogglePause if shared.waiting() => {}
-                    Command::TogglePause => {
-                        let resume = shared.paused();
-                        if resume {
-                            log.resume(pos);
-                        } else {
-                            log.pause(pos);
-                        }
-                        shared.request(if resume {
-                            Request::Resume
-                        } else {
-                            Request::Pause
-                        });
-                        if let Some(s) = speech.as_deref_mut() {
-                            if resume {
-                                s.resume(shared);
-                            } else {
-                                s.pause(shared);
-                            }
-                        }
-                    }
-                    other => {
-                        if !shared.waiting()
-                            && let Some(to) = target(plan, pos, other)
-                        {
-                            log.seek(pos, to);
-                            shared.request(Request::Seek(to));
-                            if let Some(s) = speech.as_deref_mut() {
-                                s.seek(shared, to);
-                            }
-                        }
-                    }
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            // No controls at all (both watchers gone): keep playing.
-            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(tick),
-        }
-        if let Some(s) = speech.as_deref_mut() {
-            s.poll(shared);
-        }
-        if let Some(e) = device_error() {
-            return Ending::DeviceLost(e);
-        }
-        if shared.finished() {
-            return Ending::Finished;
-        }
-        if !shared.waiting() {
-            log.tick(shared.position());
-        }
-        let pulled = shared.pulled();
-        if pulled != last_pulled {
-            last_pulled = pulled;
-            last_move = Instant::now();
-        } else if last_move.elapsed() > STALL {
-            return Ending::DeviceLost("the sound device stopped taking audio".into());
-        }
-        display.update(plan, shared.position(), shared.paused());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::script::PeriodKind;
+    use crate::pipeline::plan_of_text;
 
-    const SEC: u64 = SAMPLE_RATE as u64;
+    const SEC: u64 = crate::timeline::time::RATE;
 
     fn plan() -> Plan {
         let text = "title = \"T\"
@@ -181,7 +106,7 @@ hold = \"10s\"
 name = \"C\"
 reps = 3
 ";
-        crate::plan::of_text(text, &|t: &str| t.len() as u64 * 1000)
+        plan_of_text(text, &|t: &str| t.len() as u64 * 1000)
     }
 
     fn work(p: &Plan, n: usize) -> &crate::plan::PlacedPeriod {
@@ -198,11 +123,11 @@ reps = 3
         let starts = p.exercise_starts();
         assert_eq!(starts.len(), 3);
         let in_a = work(&p, 0).start + 5 * SEC;
-        assert_eq!(target(&p, in_a, Command::Next), Some(starts[1].sample));
+        assert_eq!(target(&p, in_a, Control::Next), Some(starts[1].sample));
         let in_c = work(&p, 3).start + SEC;
         let last = p.events.last().unwrap().start;
-        assert_eq!(target(&p, in_c, Command::Next), Some(last));
-        assert_eq!(target(&p, last + 1, Command::Next), None);
+        assert_eq!(target(&p, in_c, Control::Next), Some(last));
+        assert_eq!(target(&p, last + 1, Control::Next), None);
     }
 
     #[test]
@@ -211,14 +136,14 @@ reps = 3
         let starts = p.exercise_starts();
         // In B's second side: back to B's announcement.
         let in_b = work(&p, 2).start + 2 * SEC;
-        assert_eq!(target(&p, in_b, Command::Back), Some(starts[1].sample));
+        assert_eq!(target(&p, in_b, Control::Back), Some(starts[1].sample));
         // Just after B started: back to A.
         assert_eq!(
-            target(&p, starts[1].sample + SEC, Command::Back),
+            target(&p, starts[1].sample + SEC, Control::Back),
             Some(starts[0].sample)
         );
         // During the title, back to the very start.
-        assert_eq!(target(&p, 10, Command::Back), Some(p.events[0].start));
+        assert_eq!(target(&p, 10, Control::Back), Some(p.events[0].start));
     }
 
     #[test]
@@ -232,7 +157,7 @@ reps = 3
             .unwrap();
         assert_eq!(get_ready.kind, PeriodKind::GetReady);
         assert_eq!(
-            target(&p, w.start + 12 * SEC, Command::Repeat),
+            target(&p, w.start + 12 * SEC, Control::Repeat),
             Some(get_ready.start)
         );
         // In a rest: the rest again.
@@ -242,11 +167,11 @@ reps = 3
             .find(|x| x.kind == PeriodKind::Rest)
             .unwrap();
         assert_eq!(
-            target(&p, rest.start + SEC, Command::Repeat),
+            target(&p, rest.start + SEC, Control::Repeat),
             Some(rest.start)
         );
         // During an announcement: that sentence again.
         let name = p.exercise_starts()[2].sample;
-        assert_eq!(target(&p, name + 100, Command::Repeat), Some(name));
+        assert_eq!(target(&p, name + 100, Control::Repeat), Some(name));
     }
 }

@@ -2,18 +2,18 @@
 //! timeline still carries the tones, sample-exact; speech events in it are
 //! silent stand-ins of an estimated length. This driver follows the
 //! timeline and has the voice say each text as its stand-in starts. An
-//! announcement holds the timeline at its stand-in's end until the voice
+//! announcement freezes the timeline at its stand-in's end until the voice
 //! has finished it, so speech never runs into what follows; a cue inside a
-//! timed period never holds it, so holds and rests keep their length.
+//! timed period never freezes it, so holds and rests keep their length.
 
 use std::time::Duration;
 
-use crate::SAMPLE_RATE;
-use crate::plan::Plan;
-use crate::script::Sound;
-use crate::voice::system::{SystemVoice, Utterance, estimate};
-
+use super::COUNT_IN;
 use super::live::{Request, Shared};
+use crate::plan::Plan;
+use crate::timeline::Sound;
+use crate::timeline::time::RATE;
+use crate::voice::system::{SystemVoice, Utterance, estimate};
 
 /// A text and where its stand-in is.
 struct Said {
@@ -24,14 +24,14 @@ struct Said {
     announcement: bool,
 }
 
-/// Says what the timeline reaches, and holds it for announcements.
+/// Says what the timeline reaches, and freezes it for announcements.
 pub struct SpeechDriver {
     voice: SystemVoice,
     speed: u32,
     said: Vec<Said>,
     next: usize,
-    /// The announcement the timeline is held for.
-    holding: Option<Utterance>,
+    /// The announcement the timeline is frozen for.
+    waiting_for: Option<Utterance>,
     /// How far ahead of what is heard the timeline is handed out.
     ahead: u64,
     paused: String,
@@ -42,8 +42,6 @@ pub struct SpeechDriver {
     /// Samples from the start of the resume overlay to its first number.
     count_from: u64,
 }
-
-const COUNT_IN: [&str; 3] = ["3", "2", "1"];
 
 impl SpeechDriver {
     /// A driver for `plan` speaking through `voice`. `ahead` is the
@@ -76,7 +74,7 @@ impl SpeechDriver {
             speed,
             said,
             next: 0,
-            holding: None,
+            waiting_for: None,
             ahead,
             paused,
             resumed,
@@ -98,16 +96,16 @@ impl SpeechDriver {
     pub fn seek(&mut self, shared: &Shared, pos: u64) {
         self.voice.stop();
         self.next = self.said.partition_point(|s| s.start < pos);
-        if self.holding.take().is_some() {
-            shared.request(Request::Release);
+        if self.waiting_for.take().is_some() {
+            shared.request(Request::Thaw);
         }
         self.count_in = None;
     }
 
     pub fn pause(&mut self, shared: &Shared) {
         self.voice.stop();
-        if self.holding.take().is_some() {
-            shared.request(Request::Release);
+        if self.waiting_for.take().is_some() {
+            shared.request(Request::Thaw);
         }
         // What was being said is said again after the pause.
         let pos = shared.position();
@@ -126,13 +124,14 @@ impl SpeechDriver {
         self.count_in = Some((shared.pulled(), 0));
     }
 
-    /// Says what is due and releases a finished hold; call often.
+    /// Says what is due and thaws the timeline once an announcement is
+    /// finished; call often.
     pub fn poll(&mut self, shared: &Shared) {
         if shared.paused() {
             return;
         }
         if let Some((from, said)) = self.count_in {
-            let due = from + self.count_from + said as u64 * SAMPLE_RATE as u64;
+            let due = from + self.count_from + said as u64 * RATE;
             if said < COUNT_IN.len() && shared.pulled() >= due + self.ahead {
                 let _ = self.say(COUNT_IN[said]);
                 self.count_in = Some((from, said + 1));
@@ -148,14 +147,14 @@ impl SpeechDriver {
         {
             let u = self.say(&s.text);
             if s.announcement {
-                shared.request(Request::Hold(s.end));
-                self.holding = Some(u);
+                shared.request(Request::Freeze(s.end));
+                self.waiting_for = Some(u);
             }
             self.next += 1;
         }
-        if self.holding.as_ref().is_some_and(Utterance::finished) {
-            self.holding = None;
-            shared.request(Request::Release);
+        if self.waiting_for.as_ref().is_some_and(Utterance::finished) {
+            self.waiting_for = None;
+            shared.request(Request::Thaw);
         }
     }
 }

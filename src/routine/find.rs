@@ -5,7 +5,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{MAX_FILE_BYTES, SourceFile};
+use crate::source::{MAX_FILE_BYTES, SourceFile};
 
 /// Routines compiled into the binary, so they play from any folder.
 pub const BUILT_IN: &[(&str, &str)] = &[(
@@ -118,7 +118,7 @@ pub fn find_in(name: &str, dirs: &[PathBuf]) -> Result<Found, FindError> {
     }
     let known = known_names(dirs);
     let mut message = format!("no routine named \"{name}\"");
-    if let Some(close) = super::diag::suggest(name, known.iter().map(String::as_str)) {
+    if let Some(close) = crate::source::diag::suggest(name, known.iter().map(String::as_str)) {
         message.push_str(&format!(" (did you mean \"{close}\"?)"));
     }
     message.push_str(&format!(
@@ -225,7 +225,7 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<String, (usize, usize)> {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.into_bytes();
         let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
-        super::diag::line_col(prefix, valid)
+        crate::source::diag::line_col(prefix, valid)
     })
 }
 

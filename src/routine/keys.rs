@@ -6,9 +6,10 @@
 
 use serde_json::{Map, Value, json};
 
+use super::Count;
 use super::load::MAX_EXERCISES;
 use super::phrases::PhraseKey;
-use super::walk::MAX_TEXT_CHARS;
+use crate::source::walk::MAX_TEXT_CHARS;
 
 /// What a key takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,8 +81,15 @@ const fn inherited(name: &'static str, ty: Ty, about: &'static str) -> Key {
     }
 }
 
-/// The values `count` takes.
-pub const COUNT_CHOICES: &[&str] = &["voice", "tone", "off"];
+/// The values `count` takes, in the order of [`Count::ALL`].
+pub const COUNT_CHOICES: &[&str] = &[
+    Count::ALL[0].name(),
+    Count::ALL[1].name(),
+    Count::ALL[2].name(),
+];
+
+/// How many sides an exercise may have: `sides` lists 2 to 4 names.
+pub const SIDES: (usize, usize) = (2, 4);
 
 /// The top level of a routine file.
 pub const TOP: &[Key] = &[
@@ -318,7 +326,9 @@ fn schema_of(ty: Ty) -> Value {
         Ty::Int { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
         Ty::Bool => json!({ "type": "boolean" }),
         Ty::Choice(choices) => json!({ "type": "string", "enum": choices }),
-        Ty::Sides => json!({ "type": "array", "minItems": 2, "maxItems": 4, "items": text }),
+        Ty::Sides => {
+            json!({ "type": "array", "minItems": SIDES.0, "maxItems": SIDES.1, "items": text })
+        }
         Ty::Tempo => json!({ "type": "array", "minItems": 1, "items": table_schema(PHASE) }),
         Ty::Cues => json!({
             "type": "array",
@@ -397,7 +407,8 @@ pub fn schema() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routine::{SourceFile, load};
+    use crate::routine::load;
+    use crate::source::SourceFile;
 
     fn loads(text: &str) -> bool {
         load::parse(&SourceFile::new("t.toml", text)).is_ok()

@@ -9,11 +9,10 @@ use toml::de::{DeTable, DeValue};
 
 use super::keys;
 use super::phrases::{PhraseKey, Template};
-use super::walk::{Entry, Fields, Walker, kind_name, parse_document};
-use super::{
-    Count, Cue, CueTime, Diagnostic, Dur, Exercise, Hold, MAX_FILE_BYTES, Phase, Phrases, Reps,
-    Routine, SourceFile, Span, Work,
-};
+use super::{Count, Cue, CueTime, Exercise, Hold, Phase, Phrases, Reps, Routine, Work};
+use crate::source::walk::{Entry, Fields, Walker, kind_name, parse_document};
+use crate::source::{Diagnostic, Language, MAX_FILE_BYTES, SourceFile, Span};
+use crate::timeline::Dur;
 /// Most exercises in one routine.
 pub const MAX_EXERCISES: usize = 1000;
 
@@ -43,12 +42,7 @@ pub fn parse(source: &SourceFile) -> Result<Routine, Vec<Diagnostic>> {
     let doc = parse_document(text)?;
     let mut walker = Walker::default();
     let routine = walker.routine(&doc);
-    let mut diags = walker.diags;
-    if diags.is_empty() {
-        return routine.ok_or_else(Vec::new);
-    }
-    diags.sort_by_key(|d| d.span.start);
-    Err(diags)
+    walker.finish(routine)
 }
 
 /// What an exercise can inherit, from `[defaults]` or set on itself.
@@ -97,7 +91,7 @@ impl Walker {
         let about = top.get("about").and_then(|e| self.text(e));
         let language = match top.get("language") {
             Some(e) => self.language(e),
-            None => Some("en".to_string()),
+            None => Some(Language::default()),
         };
         let rounds = match top.get("rounds") {
             Some(e) => {
@@ -137,7 +131,7 @@ impl Walker {
             Some(e) => self.duration(e, keys::zero_ok(keys::TOP, "round_rest")),
             None => Some(defaults.rest.unwrap_or(DEFAULT_REST)),
         };
-        let built_in = Phrases::for_language(language.as_deref().unwrap_or("en"));
+        let built_in = Phrases::for_language(language.as_ref().map_or("en", Language::as_str));
         let phrases = match top.get("phrases") {
             Some(e) => self.phrases(e, built_in),
             None => Some(built_in),
@@ -521,20 +515,24 @@ impl Walker {
     }
 
     fn sides(&mut self, e: &Entry<'_, '_>) -> Option<Vec<String>> {
+        let (lo, hi) = keys::SIDES;
         let DeValue::Array(items) = e.value.get_ref() else {
             self.error(
                 e.span(),
                 format!(
-                    "\"sides\" must be a list of 2 to 4 names like [\"left leg\", \"right leg\"], found {}",
+                    "\"sides\" must be a list of {lo} to {hi} names like [\"left leg\", \"right leg\"], found {}",
                     kind_name(e.value.get_ref())
                 ),
             );
             return None;
         };
-        if !(2..=4).contains(&items.len()) {
+        if !(lo..=hi).contains(&items.len()) {
             self.error(
                 e.span(),
-                format!("\"sides\" must list 2 to 4 sides, found {}", items.len()),
+                format!(
+                    "\"sides\" must list {lo} to {hi} sides, found {}",
+                    items.len()
+                ),
             );
             return None;
         }
@@ -586,36 +584,7 @@ impl Walker {
     }
 
     fn count(&mut self, e: &Entry<'_, '_>) -> Option<Count> {
-        const NAMES: &[&str] = keys::COUNT_CHOICES;
-        match e.value.get_ref() {
-            DeValue::String(s) => match s.as_ref() {
-                "voice" => Some(Count::Voice),
-                "tone" => Some(Count::Tone),
-                "off" => Some(Count::Off),
-                other => {
-                    let hint = super::diag::suggest(other, NAMES.iter().copied())
-                        .map(|s| format!(" (did you mean \"{s}\"?)"))
-                        .unwrap_or_default();
-                    self.error(
-                        e.span(),
-                        format!(
-                            "\"count\" must be \"voice\", \"tone\" or \"off\", found \"{other}\"{hint}"
-                        ),
-                    );
-                    None
-                }
-            },
-            other => {
-                self.error(
-                    e.span(),
-                    format!(
-                        "\"count\" must be \"voice\", \"tone\" or \"off\", found {}",
-                        kind_name(other)
-                    ),
-                );
-                None
-            }
-        }
+        self.choice(e, keys::COUNT_CHOICES).map(|i| Count::ALL[i])
     }
 }
 

@@ -1,20 +1,16 @@
-//! Routines: the file model, durations, loading and validation with located
-//! diagnostics, the built-in phrases, and finding routines by name.
+//! Routines: the file model, its key table, loading and validation (with
+//! the located diagnostics of `source`), the built-in phrases, and finding
+//! routines by name.
 
-pub mod diag;
-pub mod duration;
 pub mod find;
 pub mod keys;
 pub mod load;
 pub mod phrases;
-pub mod walk;
 
-pub use diag::{Diagnostic, Report, Severity, SourceFile, Span};
-pub use duration::Dur;
 pub use phrases::{PhraseKey, Phrases, Values};
 
-/// The largest routine file `coach` reads.
-pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+use crate::source::{Language, Span};
+use crate::timeline::Dur;
 
 /// A checked routine: every default resolved, every limit and kind rule
 /// enforced. Built only by [`load::parse`].
@@ -23,7 +19,7 @@ pub struct Routine {
     pub title: String,
     pub about: Option<String>,
     /// The BCP 47 tag the voice and phrases follow.
-    pub language: String,
+    pub language: Language,
     pub rounds: u32,
     pub round_rest: Dur,
     pub phrases: Phrases,
@@ -113,7 +109,11 @@ pub enum Count {
 }
 
 impl Count {
-    pub fn name(self) -> &'static str {
+    /// Every way of counting, in the order `count`'s choices are listed.
+    pub const ALL: [Count; 3] = [Count::Voice, Count::Tone, Count::Off];
+
+    /// The name `count` takes.
+    pub const fn name(self) -> &'static str {
         match self {
             Count::Voice => "voice",
             Count::Tone => "tone",

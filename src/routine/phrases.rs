@@ -96,8 +96,7 @@ impl PhraseKey {
     /// The built-in wording in `lang`: German for `de` (and `de-AT`,
     /// `de-CH`, ...), English for everything else.
     pub fn default_text(self, lang: &str) -> &'static str {
-        let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
-        match primary.as_str() {
+        match crate::source::language::primary(lang).as_str() {
             "de" => self.german(),
             _ => self.english(),
         }

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
+use anyhow::{Context, anyhow};
 use serde::Serialize;
 
 use super::calendar::{Date, local};
-use super::{Event, Line, Outcome, Reason};
+use super::{Line, LogEvent, Outcome, Reason};
 
 /// A session as the log tells it.
 #[derive(Clone, Debug, Serialize)]
@@ -78,6 +79,28 @@ fn reason_name(r: Reason) -> &'static str {
     }
 }
 
+/// Reads the log, warning once about lines it could not read.
+pub fn read_log() -> anyhow::Result<Log> {
+    let path =
+        super::log_path().ok_or_else(|| anyhow!("there is no data folder for the session log"))?;
+    let log =
+        read(&path).with_context(|| format!("cannot read the session log {}", path.display()))?;
+    if log.unreadable > 0 {
+        let what = if log.unreadable == 1 && log.torn_end {
+            "its last line was cut short (the session was probably stopped by a power cut or a kill) and is skipped".to_string()
+        } else {
+            format!(
+                "{} line{} could not be read and {} skipped",
+                log.unreadable,
+                if log.unreadable == 1 { "" } else { "s" },
+                if log.unreadable == 1 { "is" } else { "are" }
+            )
+        };
+        eprintln!("warning: session log {}: {what}", path.display());
+    }
+    Ok(log)
+}
+
 /// Reads the log at `path`; a missing file is an empty log.
 pub fn read(path: &Path) -> std::io::Result<Log> {
     let file = match std::fs::File::open(path) {
@@ -110,7 +133,7 @@ pub fn read(path: &Path) -> std::io::Result<Log> {
 }
 
 fn apply(sessions: &mut Vec<Session>, index: &mut HashMap<String, usize>, line: &Line<'_>) {
-    if line.event == Some(Event::Start) {
+    if line.event == Some(LogEvent::Start) {
         index.insert(line.session.to_string(), sessions.len());
         sessions.push(Session {
             id: line.session.to_string(),
@@ -152,14 +175,14 @@ fn apply(sessions: &mut Vec<Session>, index: &mut HashMap<String, usize>, line: 
         })
     };
     match line.event {
-        Some(Event::Exercise) => s.stopped_in = place(),
-        Some(Event::Period) if line.kind.as_deref() == Some("work") => match line.outcome {
+        Some(LogEvent::Exercise) => s.stopped_in = place(),
+        Some(LogEvent::Period) if line.kind.as_deref() == Some("work") => match line.outcome {
             Some(Outcome::Completed) => s.completed += 1,
             Some(Outcome::Skipped) => s.skipped += 1,
             _ => {}
         },
-        Some(Event::Pause) => s.pauses += 1,
-        Some(Event::End) => {
+        Some(LogEvent::Pause) => s.pauses += 1,
+        Some(LogEvent::End) => {
             if let Some(r) = line.reason {
                 s.result = reason_name(r).into();
             }

@@ -8,7 +8,12 @@
 
 pub mod calendar;
 pub mod history;
-pub mod journal;
+pub mod tracker;
+pub mod writer;
+
+pub use history::read_log;
+pub use tracker::Tracker;
+pub use writer::Journal;
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -26,7 +31,7 @@ pub fn log_path() -> Option<PathBuf> {
 /// What a line records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Event {
+pub enum LogEvent {
     /// A session began.
     Start,
     /// The listener entered an exercise (in a round).
@@ -69,7 +74,7 @@ pub struct Line<'a> {
     /// The session's id: its start time in ms and the process id.
     #[serde(borrow)]
     pub session: Cow<'a, str>,
-    pub event: Option<Event>,
+    pub event: Option<LogEvent>,
 
     // start
     /// The local time, for people reading the file.

@@ -8,7 +8,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::SAMPLE_RATE;
+use crate::timeline::SAMPLE_RATE;
 
 const MAGIC: &[u8; 10] = b"COACHPCM1\n";
 

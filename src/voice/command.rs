@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{Voice, VoiceError, resample::resample, trim_silence, wav};
-use crate::SAMPLE_RATE;
 use crate::config::{AudioFormat, CommandVoice};
+use crate::timeline::SAMPLE_RATE;
 
 /// A configured command voice at a speed and pitch.
 #[derive(Clone, Debug)]
@@ -168,7 +168,7 @@ fn temp_file() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routine::Dur;
+    use crate::timeline::Dur;
 
     fn engine(command: &[&str], format: AudioFormat, timeout: Dur) -> CommandEngine {
         CommandEngine {

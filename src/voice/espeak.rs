@@ -8,15 +8,15 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::{Voice, VoiceError, trim_silence};
-use crate::SAMPLE_RATE;
+use crate::timeline::SAMPLE_RATE;
 
 /// The longest a single synthesis may take before espeak-ng is killed.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Default speaking rate in words per minute: a little slower than
 /// espeak-ng's own 175, for instructions heard with closed eyes.
-pub const DEFAULT_SPEED: u32 = 160;
-pub const DEFAULT_PITCH: u32 = 50;
+pub const DEFAULT_SPEED: u32 = crate::config::keys::SPEED.default;
+pub const DEFAULT_PITCH: u32 = crate::config::keys::PITCH.default;
 
 /// espeak-ng with one voice and its settings.
 #[derive(Clone, Debug)]

@@ -1,6 +1,10 @@
 //! Voices turn text into speech clips at the session rate. Only this module
 //! runs a synthesizer; clips are cached on disk so a second run of the same
 //! routine synthesizes nothing.
+//!
+//! [`Speaker`] is the one seam the rest of coach speaks through: a voice
+//! that gives PCM clips (espeak-ng, a command voice), or the live-only
+//! system voice, whose clips are silent stand-ins of estimated length.
 
 pub mod cache;
 pub mod command;
@@ -19,7 +23,119 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 pub use cache::Cache;
 pub use espeak::Espeak;
 
-/// Mono 16-bit speech at [`crate::SAMPLE_RATE`].
+use crate::config::CommandVoice;
+use crate::plan::Speech;
+use crate::source::Language;
+use command::CommandEngine;
+use system::SystemVoice;
+
+/// The engine and voice that speak a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VoiceChoice {
+    /// An espeak-ng voice by its espeak-ng name.
+    Espeak(String),
+    /// A voice from the config's `[voices]`.
+    Command(CommandVoice),
+    /// The operating system's voice (speech-dispatcher on Linux).
+    System,
+}
+
+impl VoiceChoice {
+    /// The name `--voice` takes for this voice.
+    pub fn name(&self) -> String {
+        match self {
+            VoiceChoice::Espeak(v) => format!("espeak:{v}"),
+            VoiceChoice::Command(c) => c.name.clone(),
+            VoiceChoice::System => "system".into(),
+        }
+    }
+}
+
+/// What speaks a session.
+pub enum Speaker {
+    /// A voice whose clips are mixed into the timeline.
+    Pcm(Box<dyn Voice>),
+    /// The operating system's voice: it speaks straight to the device, so
+    /// the timeline carries silent stand-ins as long as it is estimated to
+    /// take, and a driver has it speak as each one starts.
+    System {
+        speed: u32,
+        pitch: u32,
+        volume: u32,
+        language: Language,
+    },
+}
+
+impl Speaker {
+    /// The speaker for a voice choice with these settings.
+    pub fn new(
+        choice: &VoiceChoice,
+        speed: u32,
+        pitch: u32,
+        volume: u32,
+        language: &Language,
+    ) -> Speaker {
+        match choice {
+            VoiceChoice::Espeak(name) => {
+                let mut e = Espeak::new(name, speed);
+                e.pitch = pitch;
+                Speaker::Pcm(Box::new(e))
+            }
+            VoiceChoice::Command(voice) => Speaker::Pcm(Box::new(CommandEngine {
+                voice: voice.clone(),
+                speed,
+                pitch,
+            })),
+            VoiceChoice::System => Speaker::System {
+                speed,
+                pitch,
+                volume,
+                language: language.clone(),
+            },
+        }
+    }
+
+    /// True for a voice that speaks only live and gives no audio to write.
+    pub fn live_only(&self) -> bool {
+        matches!(self, Speaker::System { .. })
+    }
+
+    /// Whether every text is ready without synthesizing anything.
+    pub fn is_warm(&self, texts: &[&str], cache: &Cache) -> bool {
+        match self {
+            Speaker::Pcm(voice) => {
+                let id = voice.id();
+                texts.iter().all(|t| cache.contains(&id, t))
+            }
+            Speaker::System { .. } => true,
+        }
+    }
+
+    /// The clips of `texts`: from the cache or synthesized for a PCM
+    /// voice, silent stand-ins of estimated length for the system voice.
+    pub fn clips(&self, texts: &[&str], cache: &Cache) -> Result<Clips, VoiceError> {
+        match self {
+            Speaker::Pcm(voice) => prepare(voice.as_ref(), texts, cache),
+            Speaker::System { speed, .. } => Ok(system::estimated_clips(texts, *speed)),
+        }
+    }
+
+    /// The system voice, started and answering, for a live session; `None`
+    /// for a voice whose clips carry the speech.
+    pub fn start_live(&self) -> Result<Option<SystemVoice>, VoiceError> {
+        match self {
+            Speaker::Pcm(_) => Ok(None),
+            Speaker::System {
+                speed,
+                pitch,
+                volume,
+                language,
+            } => SystemVoice::start(*speed, *pitch, *volume, language).map(Some),
+        }
+    }
+}
+
+/// Mono 16-bit speech at [`crate::timeline::SAMPLE_RATE`].
 pub type Clip = Arc<[i16]>;
 
 /// Why a voice could not speak.
@@ -61,6 +177,18 @@ pub struct Clips {
     clips: HashMap<String, Clip>,
     /// How many texts had to be synthesized (not found in the cache).
     pub synthesized: usize,
+    /// The clips are silent stand-ins of estimated length.
+    pub estimated: bool,
+}
+
+impl Speech for Clips {
+    fn len_of(&self, text: &str) -> u64 {
+        Clips::len_of(self, text)
+    }
+
+    fn estimated(&self) -> bool {
+        self.estimated
+    }
 }
 
 impl Clips {

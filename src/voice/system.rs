@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::VoiceError;
+use crate::source::Language;
 
 /// How long coach waits for the system voice to answer at all.
 pub const START_TIMEOUT: Duration = Duration::from_secs(2);
@@ -24,9 +25,12 @@ pub fn estimate(text: &str, speed: u32) -> Duration {
 /// Silent stand-ins for `texts`, as long as the system voice is estimated
 /// to take to say them, to lay a session out before it speaks.
 pub fn estimated_clips(texts: &[&str], speed: u32) -> super::Clips {
-    let mut clips = super::Clips::default();
+    let mut clips = super::Clips {
+        estimated: true,
+        ..super::Clips::default()
+    };
     for text in texts {
-        let samples = estimate(text, speed).as_secs_f64() * crate::SAMPLE_RATE as f64;
+        let samples = estimate(text, speed).as_secs_f64() * crate::timeline::SAMPLE_RATE as f64;
         clips.insert(text.to_string(), vec![0; samples as usize].into());
     }
     clips
@@ -75,7 +79,7 @@ mod off {
     pub struct SystemVoice(());
 
     impl SystemVoice {
-        pub fn start(_: u32, _: u32, _: u32, _: &str) -> Result<SystemVoice, VoiceError> {
+        pub fn start(_: u32, _: u32, _: u32, _: &Language) -> Result<SystemVoice, VoiceError> {
             Err(VoiceError::Missing(NOT_BUILT.into()))
         }
         pub fn speak(&self, _: &str, estimate: Duration) -> Utterance {
@@ -95,7 +99,7 @@ mod imp {
 
     use super::*;
 
-    enum Command {
+    enum Job {
         Speak(String, Arc<AtomicBool>),
         /// Stop speaking, and say so on the channel.
         Stop(Sender<()>),
@@ -126,7 +130,7 @@ mod imp {
     /// The system voice, on a thread of its own (the tts handle must stay
     /// on one thread).
     pub struct SystemVoice {
-        tx: Sender<Command>,
+        tx: Sender<Job>,
     }
 
     impl SystemVoice {
@@ -136,11 +140,11 @@ mod imp {
             speed: u32,
             pitch: u32,
             volume: u32,
-            language: &str,
+            language: &Language,
         ) -> Result<SystemVoice, VoiceError> {
-            let (tx, rx) = mpsc::channel::<Command>();
+            let (tx, rx) = mpsc::channel::<Job>();
             let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
-            let language = language.to_string();
+            let language = language.clone();
             std::thread::spawn(move || {
                 let mut tts = match Tts::default() {
                     Ok(tts) => tts,
@@ -182,11 +186,7 @@ mod imp {
                     tts.max_volume(),
                 );
                 let _ = tts.set_volume(volume);
-                let primary = language
-                    .split('-')
-                    .next()
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
+                let primary = language.primary();
                 if primary != "en"
                     && let Ok(voices) = tts.voices()
                     && let Some(v) = voices.iter().find(|v| {
@@ -200,7 +200,7 @@ mod imp {
                 let _ = ready_tx.send(Ok(()));
                 for command in rx {
                     match command {
-                        Command::Speak(text, done) => match tts.speak(text, false) {
+                        Job::Speak(text, done) => match tts.speak(text, false) {
                             Ok(Some(id)) => {
                                 let id = format!("{id:?}");
                                 if let Ok(mut p) = pending.lock() {
@@ -213,7 +213,7 @@ mod imp {
                             }
                             _ => done.store(true, Ordering::Relaxed),
                         },
-                        Command::Stop(done) => {
+                        Job::Stop(done) => {
                             let _ = tts.stop();
                             let _ = done.send(());
                         }
@@ -237,7 +237,7 @@ mod imp {
             let u = Utterance::new(estimate);
             if self
                 .tx
-                .send(Command::Speak(text.to_string(), u.done.clone()))
+                .send(Job::Speak(text.to_string(), u.done.clone()))
                 .is_err()
             {
                 u.done.store(true, Ordering::Relaxed);
@@ -248,7 +248,7 @@ mod imp {
         /// Stops whatever is being said, waiting briefly until it has.
         pub fn stop(&self) {
             let (done, stopped) = mpsc::channel();
-            if self.tx.send(Command::Stop(done)).is_ok() {
+            if self.tx.send(Job::Stop(done)).is_ok() {
                 let _ = stopped.recv_timeout(Duration::from_millis(500));
             }
         }

@@ -7,7 +7,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::duration::{DurError, parse_duration, seconds_to_dur};
-use super::{Diagnostic, Dur, Span};
+use super::{Diagnostic, Language, Span};
+use crate::timeline::Dur;
 
 /// Longest text a routine may give, in characters.
 pub const MAX_TEXT_CHARS: usize = 2000;
@@ -84,9 +85,54 @@ pub fn kind_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
+/// Choices in words: `"voice", "tone" or "off"`.
+pub fn one_of(choices: &[&str]) -> String {
+    let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 impl Walker {
     pub fn error(&mut self, span: Span, message: impl Into<String>) {
         self.diags.push(Diagnostic::error(span, message));
+    }
+
+    /// `value` if nothing was wrong, else every problem found, in file
+    /// order.
+    pub fn finish<T>(mut self, value: Option<T>) -> Result<T, Vec<Diagnostic>> {
+        match value {
+            Some(v) if self.diags.is_empty() => Ok(v),
+            _ => {
+                self.diags.sort_by_key(|d| d.span.start);
+                Err(self.diags)
+            }
+        }
+    }
+
+    /// Which of `choices` the string of `e` is, by index; anything else is
+    /// reported with the choices, and the closest one if it looks like a
+    /// typo.
+    pub fn choice(&mut self, e: &Entry<'_, '_>, choices: &[&str]) -> Option<usize> {
+        let found = match e.value.get_ref() {
+            DeValue::String(s) => match choices.iter().position(|c| *c == s.as_ref()) {
+                Some(i) => return Some(i),
+                None => {
+                    let hint = super::diag::suggest(s, choices.iter().copied())
+                        .map(|c| format!(" (did you mean \"{c}\"?)"))
+                        .unwrap_or_default();
+                    format!("\"{s}\"{hint}")
+                }
+            },
+            other => kind_name(other).to_string(),
+        };
+        self.error(
+            e.span(),
+            format!("\"{}\" must be {}, found {found}", e.key, one_of(choices)),
+        );
+        None
     }
 
     /// The entries of `table` whose keys are in `allowed`; every other key is
@@ -154,25 +200,20 @@ impl Walker {
         span
     }
 
-    pub fn language(&mut self, e: &Entry<'_, '_>) -> Option<String> {
+    /// A language tag; `key` names it in the message.
+    pub fn language(&mut self, e: &Entry<'_, '_>) -> Option<Language> {
         let tag = self.text(e)?;
-        let valid = {
-            let mut parts = tag.split('-');
-            let first = parts.next().unwrap_or("");
-            (2..=3).contains(&first.len())
-                && first.chars().all(|c| c.is_ascii_alphabetic())
-                && parts.all(|p| {
-                    (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric())
-                })
-        };
-        if !valid {
+        let language = Language::parse(&tag);
+        if language.is_none() {
             self.error(
                 e.span(),
-                format!("\"language\" must be a language tag like \"en\", \"en-GB\" or \"de\", found \"{tag}\""),
+                format!(
+                    "\"{}\" must be a language tag like \"en\", \"en-GB\" or \"de\", found \"{tag}\"",
+                    e.key
+                ),
             );
-            return None;
         }
-        Some(tag)
+        language
     }
 
     pub fn text(&mut self, e: &Entry<'_, '_>) -> Option<String> {

@@ -1,96 +1,7 @@
-//! Durations as routine files write them (`"30s"`, `"1m30s"`, `"500ms"`, `2.5`)
-//! and their exact conversion to samples at the session rate.
+//! Durations as routine and config files write them (`"30s"`, `"1m30s"`,
+//! `"500ms"`, `2.5`), read into the timeline's exact [`Dur`].
 
-use std::fmt;
-
-use crate::SAMPLE_RATE;
-
-/// A length of time, kept in whole microseconds so that sums and multiples
-/// stay exact until the single rounding to samples.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Dur(u64);
-
-const MICROS_PER_SECOND: u64 = 1_000_000;
-
-impl Dur {
-    /// The longest duration a routine may give: 24 hours.
-    pub const MAX: Dur = Dur(24 * 3600 * MICROS_PER_SECOND);
-    pub const ZERO: Dur = Dur(0);
-
-    pub const fn from_micros(us: u64) -> Dur {
-        Dur(us)
-    }
-
-    pub const fn from_millis(ms: u64) -> Dur {
-        Dur(ms * 1000)
-    }
-
-    pub const fn from_secs(s: u64) -> Dur {
-        Dur(s * MICROS_PER_SECOND)
-    }
-
-    pub const fn micros(self) -> u64 {
-        self.0
-    }
-
-    pub fn is_zero(self) -> bool {
-        self.0 == 0
-    }
-
-    pub fn as_secs_f64(self) -> f64 {
-        self.0 as f64 / MICROS_PER_SECOND as f64
-    }
-
-    /// This duration as a sample count at the session rate, rounded to the
-    /// nearest sample (halves up). Every timed offset in a plan is computed
-    /// from an exact microsecond total through this one function, so that
-    /// `reps × tempo` lands on the same sample however it is summed.
-    pub fn samples(self) -> u64 {
-        micros_to_samples(self.0 as u128)
-    }
-}
-
-/// Exact rounding of a microsecond count to samples: µs × rate / 10⁶.
-pub fn micros_to_samples(us: u128) -> u64 {
-    let num = us * SAMPLE_RATE as u128;
-    let den = MICROS_PER_SECOND as u128;
-    ((num + den / 2) / den) as u64
-}
-
-impl fmt::Display for Dur {
-    /// Formats the way a routine would write it: `30s`, `1m30s`, `1.5s`,
-    /// `500ms`, `1h`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let us = self.0;
-        if us == 0 {
-            return f.write_str("0s");
-        }
-        if us < MICROS_PER_SECOND && us % 1000 == 0 {
-            return write!(f, "{}ms", us / 1000);
-        }
-        let hours = us / (3600 * MICROS_PER_SECOND);
-        let minutes = us / (60 * MICROS_PER_SECOND) % 60;
-        let rest = us % (60 * MICROS_PER_SECOND);
-        let mut out = String::new();
-        if hours > 0 {
-            out.push_str(&format!("{hours}h"));
-        }
-        if minutes > 0 {
-            out.push_str(&format!("{minutes}m"));
-        }
-        if rest > 0 {
-            let secs = rest / MICROS_PER_SECOND;
-            let frac = rest % MICROS_PER_SECOND;
-            if frac == 0 {
-                out.push_str(&format!("{secs}s"));
-            } else {
-                let digits = format!("{frac:06}");
-                out.push_str(&format!("{secs}.{}s", digits.trim_end_matches('0')));
-            }
-        }
-        f.write_str(&out)
-    }
-}
+use crate::timeline::Dur;
 
 /// Why a duration string could not be read.
 #[derive(Debug, PartialEq, Eq)]
@@ -106,9 +17,9 @@ pub enum DurError {
 }
 
 const UNITS: [(&str, u64); 4] = [
-    ("h", 3600 * MICROS_PER_SECOND),
-    ("m", 60 * MICROS_PER_SECOND),
-    ("s", MICROS_PER_SECOND),
+    ("h", 3600 * 1_000_000),
+    ("m", 60 * 1_000_000),
+    ("s", 1_000_000),
     ("ms", 1000),
 ];
 
@@ -183,14 +94,14 @@ pub fn parse_duration(text: &str) -> Result<Dur, DurError> {
         };
         total += whole * scale;
         total += fraction_micros(frac_part, scale);
-        if total > Dur::MAX.0 as u128 {
+        if total > Dur::MAX.micros() as u128 {
             return Err(DurError::TooLong);
         }
     }
     if last_unit.is_none() {
         return Err(DurError::Syntax);
     }
-    Ok(Dur(total as u64))
+    Ok(Dur::from_micros(total as u64))
 }
 
 /// `0.<digits>` of `scale` microseconds, rounded to the nearest microsecond.
@@ -214,12 +125,13 @@ pub fn seconds_to_dur(seconds: f64) -> Result<Dur, DurError> {
     if seconds > Dur::MAX.as_secs_f64() {
         return Err(DurError::TooLong);
     }
-    Ok(Dur((seconds * MICROS_PER_SECOND as f64).round() as u64))
+    Ok(Dur::from_micros((seconds * 1e6).round() as u64))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::timeline::time::micros_to_samples;
 
     #[test]
     fn parses_every_documented_form() {
@@ -242,7 +154,7 @@ mod tests {
             (" 30s ", 30_000_000),
         ];
         for (text, us) in cases {
-            assert_eq!(parse_duration(text), Ok(Dur(*us)), "{text}");
+            assert_eq!(parse_duration(text), Ok(Dur::from_micros(*us)), "{text}");
         }
     }
 
@@ -273,8 +185,8 @@ mod tests {
 
     #[test]
     fn seconds_as_numbers() {
-        assert_eq!(seconds_to_dur(30.0), Ok(Dur(30_000_000)));
-        assert_eq!(seconds_to_dur(2.5), Ok(Dur(2_500_000)));
+        assert_eq!(seconds_to_dur(30.0), Ok(Dur::from_micros(30_000_000)));
+        assert_eq!(seconds_to_dur(2.5), Ok(Dur::from_micros(2_500_000)));
         assert_eq!(seconds_to_dur(-1.0), Err(DurError::Syntax));
         assert_eq!(seconds_to_dur(f64::NAN), Err(DurError::Syntax));
         assert_eq!(seconds_to_dur(f64::INFINITY), Err(DurError::Syntax));
@@ -304,8 +216,8 @@ mod tests {
             (1_000_001, "1.000001s"),
         ];
         for (us, text) in cases {
-            assert_eq!(Dur(*us).to_string(), *text);
-            assert_eq!(parse_duration(text), Ok(Dur(*us)));
+            assert_eq!(Dur::from_micros(*us).to_string(), *text);
+            assert_eq!(parse_duration(text), Ok(Dur::from_micros(*us)));
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::SAMPLE_RATE;
+use super::SAMPLE_RATE;
 
 /// Speech that follows a tone waits this long after the tone ends (0.2 s).
 pub const TONE_GAP: u64 = SAMPLE_RATE as u64 / 5;

@@ -1,126 +1,13 @@
-//! Writing the session log while a session plays.
-//!
-//! [`Journal`] appends lines from its own thread, syncing each to disk, so a
-//! slow SD card never delays a key press. [`Tracker`] turns the timeline
-//! positions the player sees into the events worth keeping.
-
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Sender, channel};
-use std::thread::JoinHandle;
+//! Following a live session's timeline and turning the positions the
+//! player sees into the events worth keeping in the session log: the
+//! exercises entered, each period completed, skipped or cut short, pauses
+//! and the end. The lines go to a [`Journal`].
 
 use super::calendar::{local, now_ms};
-use super::{Event, Line, Outcome, Reason};
-use crate::SAMPLE_RATE;
+use super::writer::Journal;
+use super::{Line, LogEvent, Outcome, Reason};
 use crate::plan::{ExerciseStart, Plan};
-
-/// The log being written, or nothing (`--no-log`, or it cannot be opened).
-pub struct Journal {
-    session: String,
-    tx: Option<Sender<String>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Journal {
-    /// A journal that writes nothing.
-    pub fn off() -> Journal {
-        Journal {
-            session: String::new(),
-            tx: None,
-            thread: None,
-        }
-    }
-
-    /// Opens `path` for appending, creating it and its folder. A file whose
-    /// last line was torn (a power cut mid-write) gets a line end first, so
-    /// the next line starts clean.
-    pub fn open(path: &Path) -> std::io::Result<Journal> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)?;
-        if !file.metadata()?.is_file() {
-            return Err(std::io::Error::other("not a regular file"));
-        }
-        if file.metadata()?.len() > 0 {
-            let mut last = [0u8];
-            file.seek(SeekFrom::End(-1))?;
-            file.read_exact(&mut last)?;
-            if last[0] != b'\n' {
-                file.write_all(b"\n")?;
-            }
-        }
-        let (tx, rx) = channel::<String>();
-        let path: PathBuf = path.to_path_buf();
-        let thread = std::thread::Builder::new()
-            .name("session-log".into())
-            .spawn(move || write_lines(file, &path, rx))?;
-        Ok(Journal {
-            session: format!("{:x}-{}", now_ms(), std::process::id()),
-            tx: Some(tx),
-            thread: Some(thread),
-        })
-    }
-
-    /// This session's id in the log.
-    pub fn session(&self) -> &str {
-        &self.session
-    }
-
-    pub fn is_on(&self) -> bool {
-        self.tx.is_some()
-    }
-
-    /// Queues `line`, stamped with the time and the session id.
-    pub fn write(&self, line: Line<'_>) {
-        let Some(tx) = &self.tx else { return };
-        let line = Line {
-            t: now_ms(),
-            session: self.session.as_str().into(),
-            ..line
-        };
-        if let Ok(mut text) = serde_json::to_string(&line) {
-            text.push('\n');
-            let _ = tx.send(text);
-        }
-    }
-
-    /// Writes what is queued and stops the writer.
-    pub fn close(&mut self) {
-        self.tx = None;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-impl Drop for Journal {
-    fn drop(&mut self) {
-        self.close();
-    }
-}
-
-/// The writer thread: each line in one write, then synced. A failure is
-/// reported once and the session goes on without its log.
-fn write_lines(mut file: File, path: &Path, rx: std::sync::mpsc::Receiver<String>) {
-    for line in rx {
-        let result = file
-            .write_all(line.as_bytes())
-            .and_then(|_| file.sync_data());
-        if let Err(e) = result {
-            eprintln!(
-                "warning: cannot write the session log {}: {e}; this session goes unlogged",
-                path.display()
-            );
-            return;
-        }
-    }
-}
+use crate::timeline::time::{secs, to_secs_3};
 
 /// What the log needs to know about the routine when a session starts.
 pub struct Start<'a> {
@@ -129,10 +16,6 @@ pub struct Start<'a> {
     pub built_in: bool,
     pub hash: &'a str,
     pub resumes: Option<&'a str>,
-}
-
-fn secs(samples: u64) -> f64 {
-    (samples as f64 / SAMPLE_RATE as f64 * 1000.0).round() / 1000.0
 }
 
 /// Follows the timeline and logs periods, exercises, pauses and the end.
@@ -155,13 +38,13 @@ impl<'p> Tracker<'p> {
     pub fn new(journal: Journal, plan: &'p Plan, start: u64, about: &Start<'_>) -> Tracker<'p> {
         let now = now_ms();
         journal.write(Line {
-            event: Some(Event::Start),
+            event: Some(LogEvent::Start),
             at: Some(local(now).rfc3339().into()),
             title: Some(about.title.into()),
             routine: Some(about.routine.into()),
             built_in: about.built_in,
             hash: Some(about.hash.into()),
-            planned: Some(secs(plan.total_samples.saturating_sub(start))),
+            planned: Some(to_secs_3(plan.total_samples.saturating_sub(start))),
             resumes: about.resumes.map(Into::into),
             ..Line::default()
         });
@@ -179,11 +62,11 @@ impl<'p> Tracker<'p> {
         tracker
     }
 
-    fn line(&self, event: Event, pos: u64) -> Line<'static> {
+    fn line(&self, event: LogEvent, pos: u64) -> Line<'static> {
         Line {
             event: Some(event),
-            played: Some(secs(self.played)),
-            pos: Some(secs(pos)),
+            played: Some(to_secs_3(self.played)),
+            pos: Some(to_secs_3(pos)),
             ..Line::default()
         }
     }
@@ -195,9 +78,9 @@ impl<'p> Tracker<'p> {
             round: Some(p.place.round),
             kind: Some(p.kind.name().into()),
             outcome: Some(outcome),
-            secs: Some(secs(played)),
-            len: Some(secs(p.len)),
-            ..self.line(Event::Period, pos)
+            secs: Some(to_secs_3(played)),
+            len: Some(to_secs_3(p.len)),
+            ..self.line(LogEvent::Period, pos)
         }
     }
 
@@ -220,7 +103,7 @@ impl<'p> Tracker<'p> {
         if let Some(to) = self.seeking {
             // The audio thread applies a seek within a block; until then
             // the position is the old one.
-            if pos < to || pos > to + 10 * SAMPLE_RATE as u64 {
+            if pos < to || pos > to + secs(10) {
                 return;
             }
             self.seeking = None;
@@ -263,7 +146,7 @@ impl<'p> Tracker<'p> {
                 .exercises
                 .get(at.exercise)
                 .map(|e| e.name.clone().into()),
-            ..self.line(Event::Exercise, pos)
+            ..self.line(LogEvent::Exercise, pos)
         });
     }
 
@@ -289,11 +172,11 @@ impl<'p> Tracker<'p> {
 
     pub fn pause(&mut self, pos: u64) {
         self.tick(pos);
-        self.journal.write(self.line(Event::Pause, pos));
+        self.journal.write(self.line(LogEvent::Pause, pos));
     }
 
     pub fn resume(&mut self, pos: u64) {
-        self.journal.write(self.line(Event::Resume, pos));
+        self.journal.write(self.line(LogEvent::Resume, pos));
     }
 
     /// The session ended at `pos` for `reason`; writes everything queued.
@@ -318,7 +201,7 @@ impl<'p> Tracker<'p> {
             name: at
                 .and_then(|a| self.plan.exercises.get(a.exercise))
                 .map(|e| e.name.clone().into()),
-            ..self.line(Event::End, pos)
+            ..self.line(LogEvent::End, pos)
         });
         self.journal.close();
     }
@@ -327,10 +210,12 @@ impl<'p> Tracker<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::script::PeriodKind;
+    use crate::pipeline::plan_of_text;
     use crate::sessions::history;
+    use crate::timeline::PeriodKind;
+    use std::path::Path;
 
-    const SEC: u64 = SAMPLE_RATE as u64;
+    const SEC: u64 = crate::timeline::time::RATE;
 
     fn plan() -> Plan {
         let text = "title = \"T\"
@@ -344,7 +229,7 @@ hold = \"10s\"
 name = \"C\"
 reps = 3
 ";
-        crate::plan::of_text(text, &|t: &str| t.len() as u64 * 1000)
+        plan_of_text(text, &|t: &str| t.len() as u64 * 1000)
     }
 
     fn about() -> Start<'static> {
@@ -405,7 +290,7 @@ reps = 3
         let l = lines(&path);
         let events: Vec<&str> = l.iter().map(|x| x["event"].as_str().unwrap()).collect();
         assert_eq!(events[0], "start");
-        assert_eq!(l[0]["planned"], secs(p.total_samples - first));
+        assert_eq!(l[0]["planned"], to_secs_3(p.total_samples - first));
         let periods: Vec<(String, String, f64)> = l
             .iter()
             .filter(|x| x["event"] == "period")
@@ -444,7 +329,7 @@ reps = 3
         // Played: everything up to B + 6 s, then from C's start on; the
         // skipped stretch is not counted.
         let played = (b.start + 6 * SEC - first) + (reps.start + 2 * SEC - c);
-        assert_eq!(end["played"], secs(played));
+        assert_eq!(end["played"], to_secs_3(played));
 
         let log = history::read(&path).unwrap();
         let s = &log.sessions[0];
@@ -470,17 +355,5 @@ reps = 3
         assert!(!log.torn_end);
         assert!(log.sessions[0].finished());
         assert_eq!(log.sessions[0].completed, 3);
-    }
-
-    #[test]
-    fn a_log_that_cannot_be_opened_is_an_error_not_a_panic() {
-        let dir = tempfile::tempdir().unwrap();
-        assert!(Journal::open(dir.path()).is_err(), "a folder");
-        let blocker = dir.path().join("file");
-        std::fs::write(&blocker, "").unwrap();
-        assert!(Journal::open(&blocker.join("sessions.jsonl")).is_err());
-        let off = Journal::off();
-        assert!(!off.is_on());
-        off.write(Line::default());
     }
 }

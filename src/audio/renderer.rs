@@ -1,14 +1,14 @@
-//! The session source: a plan rendered lazily, block by block, to 16-bit
-//! samples at the session rate. The same source feeds a WAV file and, as
-//! the live source of `player`, the sound card, so what `render` writes is,
+//! The renderer: a plan rendered lazily, block by block, to 16-bit samples
+//! at the session rate. The same renderer feeds a file and, inside the
+//! live source of `player`, the sound card, so what `render` writes is,
 //! sample for sample, what `play` plays. Memory use is the clips alone,
 //! whatever the session's length.
 
 use std::sync::Arc;
 
-use crate::audio::tone::{ToneKind, ToneStyle};
+use super::output::Source;
 use crate::plan::Plan;
-use crate::script::Sound;
+use crate::timeline::{Sound, ToneKind, ToneStyle};
 use crate::voice::{Clip, Clips};
 
 /// A sound with its samples at its place.
@@ -69,8 +69,8 @@ pub fn scaled(clip: &Clip, percent: u32) -> Clip {
         .into()
 }
 
-/// A session being rendered: a cursor over the plan's sounds.
-pub struct Session {
+/// A plan being rendered: a cursor over its sounds.
+pub struct Renderer {
     sounds: Arc<[Placed]>,
     total: u64,
     pos: u64,
@@ -81,10 +81,10 @@ pub struct Session {
     mix: Vec<i32>,
 }
 
-impl Session {
-    /// A session for `plan`, with the speech of `clips`, mixed as `mix`
+impl Renderer {
+    /// A renderer for `plan`, with the speech of `clips`, mixed as `mix`
     /// says.
-    pub fn new(plan: &Plan, clips: &Clips, mix: &Mix) -> Result<Session, MissingClip> {
+    pub fn new(plan: &Plan, clips: &Clips, mix: &Mix) -> Result<Renderer, MissingClip> {
         let tones: Vec<(ToneKind, Clip)> = ToneKind::ALL
             .iter()
             .map(|k| (*k, scaled(&Clip::from(k.render_in(mix.style)), mix.tones)))
@@ -116,7 +116,7 @@ impl Session {
             });
         }
         sounds.sort_by_key(|p| p.start);
-        Ok(Session {
+        Ok(Renderer {
             sounds: sounds.into(),
             total: plan.total_samples,
             pos: 0,
@@ -209,5 +209,15 @@ impl Session {
         self.active.retain(|&i| sounds[i].end() > to);
         self.pos = to;
         n
+    }
+}
+
+impl Source for Renderer {
+    fn fill(&mut self, out: &mut [i16]) -> usize {
+        Renderer::fill(self, out)
+    }
+
+    fn remaining(&self) -> Option<u64> {
+        Some(self.total - self.pos)
     }
 }

@@ -1,0 +1,96 @@
+//! The keys of the config file: their names, limits and defaults. The
+//! parser, the command line's ranges (`cli.rs`) and the template that
+//! `coach config init` writes all read them from here.
+
+use std::ops::RangeInclusive;
+
+/// A whole-number setting: its key, its range and its built-in default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Number {
+    pub name: &'static str,
+    pub min: u32,
+    pub max: u32,
+    pub default: u32,
+}
+
+impl Number {
+    /// The range as clap's value parsers take it.
+    pub fn range(self) -> RangeInclusive<i64> {
+        self.min as i64..=self.max as i64
+    }
+
+    /// "80 to 450", for help texts.
+    pub fn limits(self) -> String {
+        format!("{} to {}", self.min, self.max)
+    }
+}
+
+/// Words per minute.
+pub const SPEED: Number = Number {
+    name: "speed",
+    min: 80,
+    max: 450,
+    default: 160,
+};
+/// Voice pitch.
+pub const PITCH: Number = Number {
+    name: "pitch",
+    min: 0,
+    max: 99,
+    default: 50,
+};
+/// Speech volume, percent.
+pub const VOLUME: Number = Number {
+    name: "volume",
+    min: 0,
+    max: 200,
+    default: 100,
+};
+/// Tone volume, percent.
+pub const TONE_VOLUME: Number = Number {
+    name: "tone_volume",
+    min: 0,
+    max: 200,
+    default: 100,
+};
+/// How much audio is handed to the device at a time, in milliseconds. A
+/// sound server holds two such periods, so the first sound and every
+/// control are heard about 100 ms later by default.
+pub const LATENCY: Number = Number {
+    name: "latency",
+    min: 10,
+    max: 500,
+    default: 46,
+};
+
+/// The sample rate a raw command voice writes.
+pub const RATE: Number = Number {
+    name: "rate",
+    min: 8000,
+    max: 192_000,
+    default: 22_050,
+};
+
+/// `tones`: the tone styles, bright first (the default).
+pub const TONES: &[&str] = &["bright", "low"];
+/// A command voice's `format`.
+pub const FORMATS: &[&str] = &["wav", "raw"];
+
+/// Every top-level key.
+pub const TOP: &[&str] = &[
+    "voice",
+    SPEED.name,
+    PITCH.name,
+    VOLUME.name,
+    TONE_VOLUME.name,
+    "device",
+    LATENCY.name,
+    "tones",
+    "languages",
+    "voices",
+];
+/// The keys of a `[voices.NAME]` table.
+pub const VOICE: &[&str] = &["command", "format", RATE.name, "language", "timeout"];
+
+/// How long one synthesis of a command voice may take, by default.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;

@@ -1,0 +1,410 @@
+//! A live session: started on an output, run under the controls until it
+//! ends, and closed. Starting takes one of three ways:
+//!
+//! - **warm**: every clip is in the cache, so the session is laid out and
+//!   starts at once;
+//! - **cold**: the first words are synthesized and start playing as a
+//!   prelude while the rest is synthesized and laid out, then the whole
+//!   session is handed over at the same point;
+//! - **system voice**: the voice is asked to answer first, the session is
+//!   laid out with estimated lengths, and a driver has the voice say each
+//!   text as its silent stand-in starts.
+//!
+//! The output is opened only when the first sound is ready, so nothing but
+//! that sound fills its buffer.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use super::controls::Control;
+use super::display::{self, Display};
+use super::live::{Handoff, LiveSource, Overlays, Request, Shared};
+use super::speech::{self, SpeechDriver};
+use super::{COUNT_IN, Ending, target};
+use crate::audio::renderer::scaled;
+use crate::audio::{Mix, Output, Renderer};
+use crate::pipeline;
+use crate::plan::{Plan, SPEECH_GAP};
+use crate::routine::{PhraseKey, Routine, Values};
+use crate::script::{Script, Step};
+use crate::sessions::Tracker;
+use crate::settings::Settings;
+use crate::timeline::time::{millis, secs};
+use crate::voice::system::SystemVoice;
+use crate::voice::{Cache, Clip, Clips, Speaker};
+
+/// If the timeline does not move for this long while playing, the output
+/// has stopped taking audio.
+const STALL: Duration = Duration::from_secs(5);
+
+/// Opens the output, when the first sound is ready for it.
+pub type Opener<'a> = dyn FnMut() -> Result<Box<dyn Output>> + 'a;
+
+/// Everything a live session starts from.
+pub struct Start<'a> {
+    pub routine: &'a Routine,
+    pub script: &'a Script,
+    pub settings: &'a Settings,
+    pub speaker: &'a Speaker,
+    pub cache: &'a Cache,
+    /// The round and exercise to start at; else the first sound.
+    pub from: Option<(u32, usize)>,
+}
+
+/// A session that has started: its plan, and the session playing it.
+pub struct Started {
+    pub plan: Plan,
+    pub live: Live,
+}
+
+/// A session playing on an output.
+pub struct Live {
+    shared: Arc<Shared>,
+    output: Box<dyn Output>,
+    /// Has a live-only voice say the texts.
+    speech: Option<SpeechDriver>,
+    /// The timeline sample it started at.
+    start: u64,
+}
+
+/// The words said over a paused timeline, in the routine's phrases.
+struct Overlaid {
+    paused: String,
+    resumed: String,
+}
+
+impl Start<'_> {
+    /// Starts the session on the output `open` gives.
+    pub fn play(&self, open: &mut Opener<'_>) -> Result<Started> {
+        let values = Values {
+            title: &self.routine.title,
+            ..Values::default()
+        };
+        let words = Overlaid {
+            paused: self.routine.phrases.fill(PhraseKey::Paused, &values),
+            resumed: self.routine.phrases.fill(PhraseKey::Resumed, &values),
+        };
+        let first = first_text(self.script, self.from);
+        // Everything the first seconds need: the first words and the pause
+        // and resume overlays.
+        let mut early: Vec<&str> = vec![first, &words.paused, &words.resumed];
+        early.extend(COUNT_IN);
+        let mut texts = self.script.texts();
+        texts.extend(early.iter().copied());
+
+        if let Some(voice) = self.speaker.start_live()? {
+            return self.with_system_voice(voice, &texts, &words, open);
+        }
+        if self.speaker.is_warm(&texts, self.cache) {
+            let clips = self.speaker.clips(&texts, self.cache)?;
+            let (plan, live) = self.on_timeline(&clips, &words, open)?;
+            return Ok(Started { plan, live });
+        }
+        self.cold(first, &early, &texts, &words, open)
+    }
+
+    fn mix(&self) -> Mix {
+        self.settings.mix()
+    }
+
+    /// The plan with these clips, and the sample the session starts at.
+    fn lay_out(&self, clips: &Clips) -> (Plan, u64) {
+        let plan = pipeline::lay_out(self.script, clips, self.settings.tones);
+        let start = start_sample(&plan, self.from);
+        (plan, start)
+    }
+
+    /// With every clip known: lays the session out and plays it from the
+    /// first sound or the exercise asked for.
+    fn on_timeline(
+        &self,
+        clips: &Clips,
+        words: &Overlaid,
+        open: &mut Opener<'_>,
+    ) -> Result<(Plan, Live)> {
+        let (plan, start) = self.lay_out(clips);
+        let renderer = Renderer::new(&plan, clips, &self.mix())?;
+        let (source, shared) =
+            LiveSource::new(renderer, start, overlays(clips, words, &self.mix()));
+        let mut output = open()?;
+        output.play(Box::new(source))?;
+        let live = Live {
+            shared,
+            output,
+            speech: None,
+            start,
+        };
+        Ok((plan, live))
+    }
+
+    /// The system voice speaks for itself: the session is laid out with
+    /// estimated lengths and the driver says each text.
+    fn with_system_voice(
+        &self,
+        voice: SystemVoice,
+        texts: &[&str],
+        words: &Overlaid,
+        open: &mut Opener<'_>,
+    ) -> Result<Started> {
+        let clips = self.speaker.clips(texts, self.cache)?;
+        let (plan, mut live) = self.on_timeline(&clips, words, open)?;
+        let ahead = millis(2 * self.settings.latency as u64);
+        let count_from = clips.len_of(&words.resumed) + SPEECH_GAP;
+        let mut driver = SpeechDriver::new(
+            voice,
+            &plan,
+            self.settings.speed,
+            ahead,
+            words.paused.clone(),
+            words.resumed.clone(),
+            count_from,
+        );
+        driver.seek(&live.shared, live.start);
+        live.speech = Some(driver);
+        Ok(Started { plan, live })
+    }
+
+    /// Cold: speaks the first words as soon as they exist, and lays out
+    /// the rest while they are heard.
+    fn cold(
+        &self,
+        first: &str,
+        early: &[&str],
+        texts: &[&str],
+        words: &Overlaid,
+        open: &mut Opener<'_>,
+    ) -> Result<Started> {
+        let first_clips = self.speaker.clips(early, self.cache)?;
+        let first_clip = first_clips.get(first).cloned().expect("prepared");
+        let (source, shared) =
+            LiveSource::prelude(first_clip, overlays(&first_clips, words, &self.mix()));
+        let mut output = open()?;
+        output.play(Box::new(source))?;
+        let clips = self.speaker.clips(texts, self.cache)?;
+        let (plan, start) = self.lay_out(&clips);
+        let next = plan
+            .events
+            .iter()
+            .find(|e| e.start > start)
+            .map_or(plan.total_samples, |e| e.start);
+        shared.hand_over(Handoff {
+            renderer: Renderer::new(&plan, &clips, &self.mix())?,
+            first: start,
+            next,
+        });
+        let live = Live {
+            shared,
+            output,
+            speech: None,
+            start,
+        };
+        Ok(Started { plan, live })
+    }
+}
+
+impl Live {
+    /// The state the audio thread shares: the timeline's position, paused
+    /// or not, finished or not.
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// The timeline sample the session started at.
+    pub fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// Where the timeline is.
+    pub fn position(&self) -> u64 {
+        self.shared.position()
+    }
+
+    /// What the session plays on.
+    pub fn output_name(&self) -> String {
+        self.output.name()
+    }
+
+    /// Runs the session until it ends, applying `controls`, logging to
+    /// `log` and showing it on `display`.
+    pub fn run(
+        &mut self,
+        plan: &Plan,
+        controls: &Receiver<Control>,
+        display: &mut Display,
+        log: &mut Tracker<'_>,
+    ) -> Ending {
+        let mut last_pulled = self.shared.pulled();
+        let mut last_move = Instant::now();
+        loop {
+            let tick = if self.speech.is_some() {
+                speech::TICK
+            } else {
+                display::tick(display)
+            };
+            match controls.recv_timeout(tick) {
+                Ok(control) => {
+                    if let Some(ending) = self.apply(plan, control, log) {
+                        return ending;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                // No controls at all (every sender gone): keep playing.
+                Err(RecvTimeoutError::Disconnected) => std::thread::sleep(tick),
+            }
+            if let Some(ending) = self.follow(log) {
+                return ending;
+            }
+            let pulled = self.shared.pulled();
+            if pulled != last_pulled {
+                last_pulled = pulled;
+                last_move = Instant::now();
+            } else if last_move.elapsed() > STALL {
+                return Ending::DeviceLost("the sound device stopped taking audio".into());
+            }
+            display.update(plan, self.shared.position(), self.shared.paused());
+        }
+    }
+
+    /// Applies one control; the ending if it ends the session.
+    fn apply(&mut self, plan: &Plan, control: Control, log: &mut Tracker<'_>) -> Option<Ending> {
+        let shared = &self.shared;
+        let pos = shared.position();
+        match control {
+            Control::Quit => return Some(Ending::Quit),
+            Control::Signal(s) => return Some(Ending::Signal(s)),
+            // The prelude of a cold start cannot be paused or moved.
+            _ if shared.waiting() => {}
+            Control::TogglePause => {
+                let resume = shared.paused();
+                if resume {
+                    log.resume(pos);
+                    shared.request(Request::Resume);
+                } else {
+                    log.pause(pos);
+                    shared.request(Request::Pause);
+                }
+                self.output.discard();
+                if let Some(s) = self.speech.as_mut() {
+                    if resume {
+                        s.resume(shared);
+                    } else {
+                        s.pause(shared);
+                    }
+                }
+            }
+            other => {
+                if let Some(to) = target(plan, pos, other) {
+                    log.seek(pos, to);
+                    shared.request(Request::Seek(to));
+                    self.output.discard();
+                    if let Some(s) = self.speech.as_mut() {
+                        s.seek(shared, to);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Has the voice say what is due, logs the timeline's progress, and
+    /// says whether the session has ended.
+    fn follow(&mut self, log: &mut Tracker<'_>) -> Option<Ending> {
+        if let Some(s) = self.speech.as_mut() {
+            s.poll(&self.shared);
+        }
+        if let Some(e) = self.output.error() {
+            return Some(Ending::DeviceLost(e));
+        }
+        if self.shared.finished() {
+            return Some(Ending::Finished);
+        }
+        if !self.shared.waiting() {
+            log.tick(self.shared.position());
+        }
+        None
+    }
+
+    /// Ends the session as `ending` says: a finished session is played out
+    /// to its last sound; a stopped one is silenced at once.
+    pub fn close(mut self, ending: &Ending) {
+        match ending {
+            Ending::Finished => {
+                let _ = self.output.finish();
+            }
+            Ending::Quit | Ending::Signal(_) => {
+                if let Some(s) = &self.speech {
+                    s.stop();
+                }
+                self.output.stop();
+            }
+            Ending::DeviceLost(_) => {
+                if let Some(s) = &self.speech {
+                    s.stop();
+                }
+            }
+        }
+    }
+}
+
+/// The first words of the session: the title, or the announcement of the
+/// exercise it starts at.
+fn first_text(script: &Script, from: Option<(u32, usize)>) -> &str {
+    script
+        .steps
+        .iter()
+        .find_map(|step| match step {
+            Step::Say { text, place }
+                if from.is_none_or(|(round, ex)| {
+                    place.round == round && place.exercise == Some(ex)
+                }) =>
+            {
+                Some(text.as_str())
+            }
+            _ => None,
+        })
+        .unwrap_or(&script.title)
+}
+
+/// The timeline sample a session starts at: its first sound (no lead-in
+/// silence on a device), or the exercise `from` names.
+pub fn start_sample(plan: &Plan, from: Option<(u32, usize)>) -> u64 {
+    let first = plan.events.first().map_or(0, |e| e.start);
+    match from {
+        None => first,
+        Some((round, exercise)) => plan
+            .exercise_starts()
+            .into_iter()
+            .find(|s| s.round == round && s.exercise == exercise)
+            .map_or(first, |s| s.sample),
+    }
+}
+
+/// The pause overlay, and the resume overlay: "Resuming." and a count-in
+/// of whole seconds, ending one second after "1" like any countdown.
+fn overlays(clips: &Clips, words: &Overlaid, mix: &Mix) -> Overlays {
+    let get = |t: &str| {
+        clips
+            .get(t)
+            .map_or_else(|| Clip::from(vec![]), |c| scaled(c, mix.speech))
+    };
+    let resuming = get(&words.resumed);
+    let second = secs(1) as usize;
+    let count_from = resuming.len() + SPEECH_GAP as usize;
+    let mut resume = vec![0i16; count_from + COUNT_IN.len() * second];
+    resume[..resuming.len()].copy_from_slice(&resuming);
+    for (k, number) in COUNT_IN.iter().enumerate() {
+        let clip = get(number);
+        let at = count_from + k * second;
+        let end = (at + clip.len()).min(resume.len());
+        for (out, s) in resume[at..end].iter_mut().zip(clip.iter()) {
+            *out = out.saturating_add(*s);
+        }
+    }
+    Overlays {
+        paused: get(&words.paused),
+        resume: resume.into(),
+    }
+}
