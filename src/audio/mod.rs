@@ -3,6 +3,7 @@
 //! device, WAV and Ogg Vorbis files, a WAV stream, and a counting output
 //! for tests and benchmarks.
 
+pub mod counting;
 pub mod device;
 pub mod file;
 pub mod ogg;
