@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, anyhow};
 
 use super::output::{Output, Source};
-use crate::timeline::SAMPLE_RATE;
+use crate::timeline::time::to_secs_f64;
 
 /// Samples taken at a time, as a device's period would.
 const BLOCK: usize = 512;
@@ -103,7 +103,7 @@ impl Output for Counting {
                 let heard = counted.heard.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
                 if speed > 0.0 {
                     // Paced from the start, so sleeping never drifts.
-                    let due = Duration::from_secs_f64(heard as f64 / SAMPLE_RATE as f64 / speed);
+                    let due = Duration::from_secs_f64(to_secs_f64(heard) / speed);
                     if let Some(wait) = due.checked_sub(started.elapsed()) {
                         std::thread::sleep(wait);
                     }
@@ -136,6 +136,7 @@ impl Drop for Counting {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::timeline::SAMPLE_RATE;
 
     /// A source of `n` samples counting up from 1.
     struct Ramp {

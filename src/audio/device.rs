@@ -19,6 +19,7 @@ use rodio::{DeviceSinkBuilder, MixerDeviceSink};
 
 use super::output::{Output, Source};
 use crate::timeline::SAMPLE_RATE;
+use crate::timeline::time::millis;
 
 /// What can go wrong with a sound device, in words that say what to do.
 #[derive(Debug)]
@@ -248,7 +249,7 @@ pub fn open(name: Option<&str>, period_ms: u32) -> Result<Device, DeviceError> {
         .with_channels(NonZero::new(1).expect("one channel"))
         .with_sample_rate(NonZero::new(SAMPLE_RATE).expect("non-zero rate"))
         .with_sample_format(cpal::SampleFormat::I16)
-        .with_buffer_size(cpal::BufferSize::Fixed(period_ms * SAMPLE_RATE / 1000))
+        .with_buffer_size(cpal::BufferSize::Fixed(millis(period_ms as u64) as u32))
         .with_error_callback(on_error.clone())
         .open_stream();
     let sink = match exact {
@@ -269,7 +270,7 @@ pub fn open(name: Option<&str>, period_ms: u32) -> Result<Device, DeviceError> {
         player: None,
         name: shown,
         taken: Arc::default(),
-        queued: 2 * period_ms as u64 * SAMPLE_RATE as u64 / 1000,
+        queued: millis(2 * period_ms as u64),
         error,
     })
 }

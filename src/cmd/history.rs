@@ -6,7 +6,7 @@ use anyhow::Result;
 use super::{Exit, Run, print};
 use crate::cli::History;
 use crate::sessions::calendar::{local, now_ms};
-use crate::sessions::history::{self, Session};
+use crate::sessions::history::{self, Log, Session};
 use crate::sessions::{log_path, read_log};
 
 fn minutes(secs: f64) -> String {
@@ -50,41 +50,53 @@ impl Run for History {
     fn run(&self) -> Result<Exit> {
         let log = read_log()?;
         if self.week {
-            let today = self.date.unwrap_or_else(|| local(now_ms()).date);
-            let week = history::week(&log, today);
-            if self.json {
-                print(&format!("{}\n", serde_json::to_string_pretty(&week)?))?;
-                return Ok(Exit::Success);
-            }
-            let most = week.days.iter().map(|d| d.minutes).fold(1.0, f64::max);
-            let mut out = format!("Week of {}\n", week.week_of);
-            for d in &week.days {
-                let bar = "█".repeat((d.minutes / most * 30.0).round() as usize);
-                out.push_str(&format!(
-                    "{} {}  {:>5.1} min  {bar}\n",
-                    d.weekday,
-                    &d.date[5..],
-                    d.minutes
-                ));
-            }
-            let sessions: u32 = week.days.iter().map(|d| d.sessions).sum();
-            out.push_str(&format!(
-                "This week: {:.1} minutes in {sessions} session{}.\n",
-                week.total_minutes,
-                if sessions == 1 { "" } else { "s" }
-            ));
-            out.push_str(&match (&week.streak_since, week.streak_days) {
-                (Some(since), n) => format!(
-                    "Streak: {n} day{} in a row, since {since}.\n",
-                    if n == 1 { "" } else { "s" }
-                ),
-                _ => "Streak: none yet; a finished session, or a minute played, starts one.\n"
-                    .to_string(),
-            });
-            print(&out)?;
+            self.show_week(&log)
+        } else {
+            self.show_sessions(&log)
+        }
+    }
+}
+
+impl History {
+    /// `--week`: minutes per day and the streak.
+    fn show_week(&self, log: &Log) -> Result<Exit> {
+        let today = self.date.unwrap_or_else(|| local(now_ms()).date);
+        let week = history::week(log, today);
+        if self.json {
+            print(&format!("{}\n", serde_json::to_string_pretty(&week)?))?;
             return Ok(Exit::Success);
         }
+        let most = week.days.iter().map(|d| d.minutes).fold(1.0, f64::max);
+        let mut out = format!("Week of {}\n", week.week_of);
+        for d in &week.days {
+            let bar = "█".repeat((d.minutes / most * 30.0).round() as usize);
+            out.push_str(&format!(
+                "{} {}  {:>5.1} min  {bar}\n",
+                d.weekday,
+                &d.date[5..],
+                d.minutes
+            ));
+        }
+        let sessions: u32 = week.days.iter().map(|d| d.sessions).sum();
+        out.push_str(&format!(
+            "This week: {:.1} minutes in {sessions} session{}.\n",
+            week.total_minutes,
+            if sessions == 1 { "" } else { "s" }
+        ));
+        out.push_str(&match (&week.streak_since, week.streak_days) {
+            (Some(since), n) => format!(
+                "Streak: {n} day{} in a row, since {since}.\n",
+                if n == 1 { "" } else { "s" }
+            ),
+            _ => "Streak: none yet; a finished session, or a minute played, starts one.\n"
+                .to_string(),
+        });
+        print(&out)?;
+        Ok(Exit::Success)
+    }
 
+    /// The newest sessions.
+    fn show_sessions(&self, log: &Log) -> Result<Exit> {
         let take = if self.limit == 0 {
             usize::MAX
         } else {

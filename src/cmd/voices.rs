@@ -4,6 +4,7 @@ use anyhow::Result;
 
 use super::{Exit, Run, load_config, print, table};
 use crate::cli::Voices;
+use crate::config::Config;
 use crate::source::language::primary;
 use crate::voice::espeak;
 
@@ -15,39 +16,49 @@ struct Row {
     note: String,
 }
 
-impl Run for Voices {
-    fn run(&self) -> Result<Exit> {
-        let config = load_config()?;
-        let wanted = |language: &str| {
-            self.lang
-                .as_deref()
-                .is_none_or(|l| language.is_empty() || primary(l) == primary(language))
-        };
-        let mut rows = Vec::new();
-        let mut unavailable = Vec::new();
+/// The rows of the list, and a line for each engine that cannot be used.
+#[derive(Default)]
+struct Listing {
+    rows: Vec<Row>,
+    unavailable: Vec<String>,
+}
 
+impl Voices {
+    /// Whether a voice of `language` is asked for ("" for any language).
+    fn wanted(&self, language: &str) -> bool {
+        self.lang
+            .as_deref()
+            .is_none_or(|l| language.is_empty() || primary(l) == primary(language))
+    }
+
+    fn espeak(&self, out: &mut Listing) {
         match espeak::list_voices("espeak-ng", self.lang.as_deref().map(primary).as_deref()) {
-            Ok(voices) => rows.extend(voices.into_iter().filter(|v| wanted(&v.language)).map(
-                |v| Row {
-                    engine: "espeak",
-                    name: format!("espeak:{}", v.name),
-                    language: v.language,
-                    note: v.description,
-                },
-            )),
-            Err(e) => unavailable.push(format!("espeak: not available: {e}")),
+            Ok(voices) => out.rows.extend(
+                voices
+                    .into_iter()
+                    .filter(|v| self.wanted(&v.language))
+                    .map(|v| Row {
+                        engine: "espeak",
+                        name: format!("espeak:{}", v.name),
+                        language: v.language,
+                        note: v.description,
+                    }),
+            ),
+            Err(e) => out.unavailable.push(format!("espeak: not available: {e}")),
         }
+    }
 
+    fn commands(&self, config: &Config, out: &mut Listing) {
         for v in &config.voices {
             let language = v.language.clone().unwrap_or_default();
-            if !wanted(&language) {
+            if !self.wanted(&language) {
                 continue;
             }
             let program = &v.command[0];
             let found = program.contains('/') && std::path::Path::new(program).is_file()
                 || std::env::var_os("PATH")
                     .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()));
-            rows.push(Row {
+            out.rows.push(Row {
                 engine: "command",
                 name: v.name.clone(),
                 language: if language.is_empty() {
@@ -62,38 +73,51 @@ impl Run for Voices {
                 },
             });
         }
+    }
 
-        // The system voice is one voice in many languages: the routine's
-        // language picks among them.
-        match crate::voice::system::status() {
-            Ok(voices) => {
-                let matching: Vec<&(String, String)> =
-                    voices.iter().filter(|(_, l)| wanted(l)).collect();
-                match (&self.lang, matching.first()) {
-                    (Some(_), None) => unavailable.push(format!(
-                        "system: has no voice for {}",
-                        self.lang.as_deref().unwrap_or("")
-                    )),
-                    (Some(_), Some((name, language))) => rows.push(Row {
-                        engine: "system",
-                        name: "system".into(),
-                        language: language.clone(),
-                        note: name.clone(),
-                    }),
-                    (None, _) => rows.push(Row {
-                        engine: "system",
-                        name: "system".into(),
-                        language: "many".into(),
-                        note: format!(
-                            "the operating system's voice, in {} languages (the routine's language picks)",
-                            voices.len()
-                        ),
-                    }),
-                }
+    /// The system voice is one voice in many languages: the routine's
+    /// language picks among them.
+    fn system(&self, out: &mut Listing) {
+        let voices = match crate::voice::system::status() {
+            Ok(voices) => voices,
+            Err(why) => {
+                out.unavailable
+                    .push(format!("system: not available: {why}"));
+                return;
             }
-            Err(why) => unavailable.push(format!("system: not available: {why}")),
+        };
+        let matching = voices.iter().find(|(_, l)| self.wanted(l));
+        match (&self.lang, matching) {
+            (Some(lang), None) => out
+                .unavailable
+                .push(format!("system: has no voice for {lang}")),
+            (Some(_), Some((name, language))) => out.rows.push(Row {
+                engine: "system",
+                name: "system".into(),
+                language: language.clone(),
+                note: name.clone(),
+            }),
+            (None, _) => out.rows.push(Row {
+                engine: "system",
+                name: "system".into(),
+                language: "many".into(),
+                note: format!(
+                    "the operating system's voice, in {} languages (the routine's language picks)",
+                    voices.len()
+                ),
+            }),
         }
+    }
+}
 
+impl Run for Voices {
+    fn run(&self) -> Result<Exit> {
+        let config = load_config()?;
+        let mut listing = Listing::default();
+        self.espeak(&mut listing);
+        self.commands(&config, &mut listing);
+        self.system(&mut listing);
+        let Listing { rows, unavailable } = listing;
         let mut cells = vec![
             ["ENGINE", "VOICE (for --voice)", "LANGUAGE", "ABOUT"]
                 .map(String::from)

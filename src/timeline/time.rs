@@ -24,6 +24,11 @@ pub const fn to_millis(samples: u64) -> u64 {
     samples * 1000 / RATE
 }
 
+/// Seconds as samples, rounded down.
+pub fn from_secs_f64(seconds: f64) -> u64 {
+    (seconds * SAMPLE_RATE as f64) as u64
+}
+
 /// Samples as seconds.
 pub fn to_secs_f64(samples: u64) -> f64 {
     samples as f64 / SAMPLE_RATE as f64

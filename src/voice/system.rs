@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::VoiceError;
 use crate::source::Language;
+use crate::timeline::time::from_secs_f64;
 
 /// How long coach waits for the system voice to answer at all.
 pub const START_TIMEOUT: Duration = Duration::from_secs(2);
@@ -30,7 +31,7 @@ pub fn estimated_clips(texts: &[&str], speed: u32) -> super::Clips {
         ..super::Clips::default()
     };
     for text in texts {
-        let samples = estimate(text, speed).as_secs_f64() * crate::timeline::SAMPLE_RATE as f64;
+        let samples = from_secs_f64(estimate(text, speed).as_secs_f64());
         clips.insert(text.to_string(), vec![0; samples as usize].into());
     }
     clips
