@@ -93,9 +93,9 @@ impl VoiceArgs {
     }
 }
 
-/// "Voice pitch, 0 to 99 [default: 50]."
+/// "Voice pitch, 0 to 99 [default: 50]"
 fn number_help(what: &str, key: Number) -> String {
-    format!("{what}, {} [default: {}].", key.limits(), key.default)
+    format!("{what}, {} [default: {}]", key.limits(), key.default)
 }
 
 /// Play a routine on a sound device.
@@ -150,7 +150,7 @@ pub struct Play {
     pub quiet: bool,
 
     #[arg(long, value_name = "MS", help = format!(
-        "Milliseconds of audio handed to the device at a time, {}. The first sound and every key are heard about twice this later; longer periods use less CPU (200 suits a Raspberry Pi Zero) [default: {}].",
+        "Milliseconds of audio handed to the device at a time, {}. The first sound and every key are heard about twice this later; longer periods use less CPU (200 suits a Raspberry Pi Zero) [default: {}]",
         keys::LATENCY.limits(), keys::LATENCY.default),
           value_parser = clap::value_parser!(u32).range(keys::LATENCY.range()))]
     pub latency: Option<u32>,
