@@ -131,10 +131,7 @@ impl Renderer {
         self.pos
     }
 
-    pub fn total(&self) -> u64 {
-        self.total
-    }
-
+    /// Samples left to render.
     pub fn remaining(&self) -> u64 {
         self.total - self.pos
     }
@@ -218,6 +215,6 @@ impl Source for Renderer {
     }
 
     fn remaining(&self) -> Option<u64> {
-        Some(self.total - self.pos)
+        Some(Renderer::remaining(self))
     }
 }

@@ -106,10 +106,6 @@ impl Start<'_> {
         self.cold(first, &early, &texts, &words, open)
     }
 
-    fn mix(&self) -> Mix {
-        self.settings.mix()
-    }
-
     /// The plan with these clips, and the sample the session starts at.
     fn lay_out(&self, clips: &Clips) -> (Plan, u64) {
         let plan = pipeline::lay_out(self.script, clips, self.settings.tones);
@@ -126,9 +122,12 @@ impl Start<'_> {
         open: &mut Opener<'_>,
     ) -> Result<(Plan, Live)> {
         let (plan, start) = self.lay_out(clips);
-        let renderer = Renderer::new(&plan, clips, &self.mix())?;
-        let (source, shared) =
-            LiveSource::new(renderer, start, overlays(clips, words, &self.mix()));
+        let renderer = Renderer::new(&plan, clips, &self.settings.mix())?;
+        let (source, shared) = LiveSource::new(
+            renderer,
+            start,
+            overlays(clips, words, &self.settings.mix()),
+        );
         let mut output = open()?;
         output.play(Box::new(source))?;
         let live = Live {
@@ -179,8 +178,10 @@ impl Start<'_> {
     ) -> Result<Started> {
         let first_clips = self.speaker.clips(early, self.cache)?;
         let first_clip = first_clips.get(first).cloned().expect("prepared");
-        let (source, shared) =
-            LiveSource::prelude(first_clip, overlays(&first_clips, words, &self.mix()));
+        let (source, shared) = LiveSource::prelude(
+            first_clip,
+            overlays(&first_clips, words, &self.settings.mix()),
+        );
         let mut output = open()?;
         output.play(Box::new(source))?;
         let clips = self.speaker.clips(texts, self.cache)?;
@@ -191,7 +192,7 @@ impl Start<'_> {
             .find(|e| e.start > start)
             .map_or(plan.total_samples, |e| e.start);
         shared.hand_over(Handoff {
-            renderer: Renderer::new(&plan, &clips, &self.mix())?,
+            renderer: Renderer::new(&plan, &clips, &self.settings.mix())?,
             first: start,
             next,
         });
