@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::keys::{self, Number};
-use crate::config::parse_voice_name;
+use crate::config::{OutputChoice, parse_voice_name};
 use crate::settings::Overrides;
 
 /// Voice-guided routines for stretching, physio and workouts, timed to the
@@ -132,10 +132,24 @@ pub struct Play {
     pub no_log: bool,
 
     /// The output device, as `coach devices` lists it (e.g.
-    /// pulseaudio:alsa_output.usb-speaker or alsa:hw:CARD=Headphones,DEV=0)
+    /// pulse:alsa_output.usb-speaker or alsa:hw:CARD=Headphones,DEV=0)
     /// [default: the config's device, else the system's default output].
     #[arg(long, value_name = "DEVICE")]
     pub device: Option<String>,
+
+    /// Where to play: auto (the sound server, PulseAudio or PipeWire, if
+    /// one is running, else ALSA), pulse, alsa, or cpal (the portable
+    /// fallback) [default: the config's output, else auto].
+    #[arg(long, value_name = "OUTPUT", value_parser = output_choice)]
+    pub output: Option<OutputChoice>,
+
+    /// What the sound server is told the session's stream is, its
+    /// media.role, which its policies act on: "music" lowers or pauses
+    /// nothing else; a role the server ducks music for (such as
+    /// "Navigation" under WirePlumber's role policy) makes music quieter
+    /// while coach plays [default: the config's role, else music].
+    #[arg(long, value_name = "ROLE", value_parser = media_role)]
+    pub role: Option<String>,
 
     /// Start at this exercise: its name or its number, from 1.
     #[arg(long, value_name = "EXERCISE")]
@@ -330,6 +344,25 @@ pub fn parse_routine_name(s: &str) -> Result<String, String> {
     } else {
         Err(format!(
             "\"{s}\" cannot be a routine name; use letters, digits, - and _, e.g. shoulder-mobility"
+        ))
+    }
+}
+
+fn output_choice(s: &str) -> Result<OutputChoice, String> {
+    OutputChoice::parse(s).ok_or_else(|| {
+        format!(
+            "\"{s}\" is not an output: use one of {}",
+            keys::OUTPUTS.join(", ")
+        )
+    })
+}
+
+fn media_role(s: &str) -> Result<String, String> {
+    if crate::config::valid_role(s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "\"{s}\" is not a media role: use one short word such as \"music\", \"a11y\" or \"Navigation\""
         ))
     }
 }

@@ -4,8 +4,8 @@
 //! latency. This is the only place that precedence is worked out.
 
 use crate::audio::Mix;
-use crate::config::Config;
-use crate::config::keys::{LATENCY, PITCH, SPEED, TONE_VOLUME, VOLUME};
+use crate::config::keys::{DEFAULT_ROLE, LATENCY, PITCH, SPEED, TONE_VOLUME, VOLUME};
+use crate::config::{Config, OutputChoice};
 use crate::source::Language;
 use crate::source::language::primary;
 use crate::timeline::ToneStyle;
@@ -19,8 +19,10 @@ pub struct Overrides {
     pub speed: Option<u32>,
     pub pitch: Option<u32>,
     pub volume: Option<u32>,
+    pub output: Option<OutputChoice>,
     pub device: Option<String>,
     pub latency: Option<u32>,
+    pub role: Option<String>,
 }
 
 /// Everything about how a session sounds.
@@ -36,10 +38,15 @@ pub struct Settings {
     /// Tone volume, percent.
     pub tone_volume: u32,
     pub tones: ToneStyle,
+    /// Which kind of output plays.
+    pub output: OutputChoice,
     /// The output device, if one is named; else the system's default.
     pub device: Option<String>,
-    /// Milliseconds of audio handed to the device at a time.
+    /// Milliseconds of audio handed to the device at a time, where the
+    /// output queues little (cpal, and for the system voice).
     pub latency: u32,
+    /// The stream's `media.role`, for the sound server's policies.
+    pub role: String,
 }
 
 impl Settings {
@@ -126,8 +133,12 @@ pub fn resolve(args: &Overrides, config: &Config, language: &Language) -> Settin
         volume: args.volume.or(config.volume).unwrap_or(VOLUME.default),
         tone_volume: config.tone_volume.unwrap_or(TONE_VOLUME.default),
         tones: config.tones.unwrap_or_default(),
+        output: args.output.or(config.output).unwrap_or_default(),
         device: args.device.clone().or_else(|| config.device.clone()),
         latency: args.latency.or(config.latency).unwrap_or(LATENCY.default),
+        role: (args.role.clone())
+            .or_else(|| config.role.clone())
+            .unwrap_or_else(|| DEFAULT_ROLE.to_string()),
     }
 }
 
@@ -199,8 +210,10 @@ mod tests {
                 volume: 100,
                 tone_volume: 100,
                 tones: ToneStyle::Bright,
+                output: OutputChoice::Auto,
                 device: None,
                 latency: 46,
+                role: "music".into(),
             }
         );
     }

@@ -1,11 +1,12 @@
-//! Sound devices: finding one by name, listing them, and playing on one
-//! through rodio and cpal, behind the [`Output`] seam. This is the only
-//! place a device is opened.
+//! Sound devices: choosing the output ([`open_output`]), listing devices,
+//! and playing through rodio and cpal, the portable fallback, behind the
+//! [`Output`] seam. This is the only place a device is opened.
 //!
-//! cpal prefers its native PulseAudio client (which PipeWire's pulse server
-//! also answers) when a server is reachable, and uses ALSA otherwise, as on
-//! Raspberry Pi OS Lite. A device is named by cpal's device id, such as
-//! `pulseaudio:alsa_output.usb-speaker` or `alsa:hw:CARD=Headphones,DEV=0`.
+//! By default a session plays through the sound server (PulseAudio, or
+//! PipeWire's pulse server) with the native output in `pulse`, and through
+//! ALSA where no server answers, as on Raspberry Pi OS Lite. A device is
+//! named `pulse:SINK` (a server's sink) or by cpal's device id, such as
+//! `alsa:hw:CARD=Headphones,DEV=0`.
 
 use std::num::NonZero;
 use std::str::FromStr;
@@ -18,6 +19,7 @@ use cpal::traits::{DeviceTrait, HostTrait};
 use rodio::{DeviceSinkBuilder, MixerDeviceSink};
 
 use super::output::{Output, Source};
+use crate::config::OutputChoice;
 use crate::timeline::SAMPLE_RATE;
 use crate::timeline::time::millis;
 
@@ -63,10 +65,119 @@ pub struct DeviceInfo {
     pub default: bool,
 }
 
-/// Every output device of every available host, defaults first.
+/// What a session's output is opened with.
+#[derive(Clone, Debug)]
+pub struct Wanted<'a> {
+    pub choice: OutputChoice,
+    pub device: Option<&'a str>,
+    /// The period, in milliseconds, of outputs that queue little.
+    pub latency: u32,
+    /// Queue seconds of audio where the output can (the timeline is known
+    /// in advance); false keeps the queue to two periods, for a voice that
+    /// speaks for itself beside the timeline.
+    pub deep: bool,
+    /// The stream's `media.role` and `media.name`.
+    pub role: &'a str,
+    pub title: &'a str,
+}
+
+/// How much the native outputs queue when they may queue deeply.
+pub const DEEP_QUEUE_MS: u32 = 2000;
+
+/// Opens the output `wanted` asks for: with `auto`, the sound server if
+/// one answers, else ALSA.
+pub fn open_output(wanted: &Wanted) -> Result<Box<dyn Output>, DeviceError> {
+    let named_pulse = wanted.device.and_then(pulse_sink);
+    let choice = match (wanted.choice, wanted.device) {
+        (OutputChoice::Auto, Some(d)) if named_pulse.is_none() && d.contains(':') => {
+            OutputChoice::Cpal
+        }
+        (choice, _) => choice,
+    };
+    match choice {
+        OutputChoice::Auto | OutputChoice::Pulse => match open_pulse(wanted, named_pulse) {
+            Ok(p) => Ok(p),
+            Err(e) if choice == OutputChoice::Pulse || named_pulse.is_some() => Err(e),
+            // No server: ALSA.
+            Err(_) => Ok(Box::new(open(wanted.device, wanted.latency)?)),
+        },
+        OutputChoice::Alsa | OutputChoice::Cpal => {
+            Ok(Box::new(open(wanted.device, wanted.latency)?))
+        }
+    }
+}
+
+/// The sink a device name gives the pulse output: `pulse:SINK`.
+fn pulse_sink(device: &str) -> Option<&str> {
+    #[cfg(target_os = "linux")]
+    {
+        super::pulse::sink_of(device)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = device;
+        None
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn open_pulse(wanted: &Wanted, sink: Option<&str>) -> Result<Box<dyn Output>, DeviceError> {
+    use super::pulse::{Pulse, PulseOptions};
+    let queue_ms = if wanted.deep {
+        DEEP_QUEUE_MS
+    } else {
+        2 * wanted.latency
+    };
+    let options = PulseOptions {
+        // A bare name (not `host:device`) may be a sink's.
+        device: sink
+            .or(wanted.device.filter(|d| !d.contains(':')))
+            .map(str::to_string),
+        queue_ms,
+        role: wanted.role.to_string(),
+        title: wanted.title.to_string(),
+    };
+    let named = options.device.clone();
+    let pulse = Pulse::connect(options)?;
+    if let Some(name) = named
+        && !pulse
+            .sinks()
+            .iter()
+            .any(|s| sink_of_id(&s.id) == Some(&name))
+    {
+        let given = wanted.device.unwrap_or(&name);
+        return Err(DeviceError::Unknown(given.to_string()));
+    }
+    Ok(Box::new(pulse))
+}
+
+#[cfg(target_os = "linux")]
+fn sink_of_id(id: &str) -> Option<&str> {
+    super::pulse::sink_of(id)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_pulse(_: &Wanted, _: Option<&str>) -> Result<Box<dyn Output>, DeviceError> {
+    Err(DeviceError::CannotOpen {
+        device: "the sound server".into(),
+        reason: "the pulse output is built on Linux only".into(),
+    })
+}
+
+/// Every output device: the sound server's sinks, then every device of
+/// every cpal host, defaults first.
 pub fn list() -> Vec<DeviceInfo> {
-    quiet_alsa();
     let mut out = Vec::new();
+    #[cfg(target_os = "linux")]
+    if let Ok(pulse) = super::pulse::Pulse::connect(super::pulse::PulseOptions {
+        device: None,
+        queue_ms: DEEP_QUEUE_MS,
+        role: String::new(),
+        title: String::new(),
+    }) {
+        out.extend(pulse.sinks());
+    }
+    quiet_alsa();
     for host_id in cpal::available_hosts() {
         let Ok(host) = cpal::host_from_id(host_id) else {
             continue;

@@ -8,6 +8,8 @@ pub mod device;
 pub mod file;
 pub mod ogg;
 pub mod output;
+#[cfg(target_os = "linux")]
+pub mod pulse;
 pub mod renderer;
 pub mod wav;
 

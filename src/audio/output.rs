@@ -20,6 +20,14 @@ pub trait Source: Send {
     fn remaining(&self) -> Option<u64> {
         None
     }
+
+    /// Goes back to just after the first `to` samples it gave, as if the
+    /// rest had never been asked for: an output dropped them unheard. A
+    /// source that cannot go back returns false, and the output then keeps
+    /// what it queued.
+    fn rewind(&mut self, _to: u64) -> bool {
+        false
+    }
 }
 
 /// Where a session's samples go.
@@ -32,14 +40,28 @@ pub trait Output {
     /// returns at once; a file output takes them all before it returns.
     fn play(&mut self, source: Box<dyn Source>) -> Result<()>;
 
-    /// Drops what has been taken from the source but not yet heard, so a
-    /// pause or a skip is heard at once. An output that queues nothing
-    /// beyond the device's own period does nothing.
-    fn discard(&self) {}
+    /// Changes the source's course at once: drops what the output has
+    /// queued unheard, rewinds the source to the sample being heard, runs
+    /// `change` (which asks the source for a pause or a seek) and only then
+    /// takes more, so the change is heard within the sound server's own
+    /// latency however much the output queues. An output that queues
+    /// little beyond the device's period just runs `change`.
+    fn redirect(&self, change: &mut dyn FnMut()) {
+        change()
+    }
 
-    /// How many samples have been heard so far: taken from the source,
-    /// less what is still queued (for a file: written).
+    /// How many of the source's samples have been heard so far (for a
+    /// file: written). After [`Output::redirect`] this counts in the
+    /// source's rewound terms: the dropped samples were never heard.
     fn heard(&self) -> u64;
+
+    /// Playback that stalled since the last call, as a sound server
+    /// running dry when the machine is too busy to feed it: how long the
+    /// gaps were, if there were any. The sound after a gap keeps its place
+    /// on the timeline; only the session's end moves later.
+    fn gaps(&self) -> Option<std::time::Duration> {
+        None
+    }
 
     /// The first fatal error the output reported while playing, such as a
     /// device that vanished.

@@ -144,6 +144,17 @@ impl Renderer {
         self.active.clear();
     }
 
+    /// Moves the cursor to `pos` as if every sample before it had been
+    /// rendered: sounds under way there go on from their middle. (An
+    /// output that dropped samples unheard renders them again this way.)
+    pub fn resume_at(&mut self, pos: u64) {
+        self.pos = pos.min(self.total);
+        self.next = self.sounds.partition_point(|s| s.start < self.pos);
+        let sounds = &self.sounds;
+        let pos = self.pos;
+        self.active = (0..self.next).filter(|&i| sounds[i].end() > pos).collect();
+    }
+
     /// Where to continue after a pause at the current position: here, or
     /// the start of an announcement or end tone that the pause cut, so it
     /// is heard whole. Timed sounds (cues, counts) are never replayed, so a

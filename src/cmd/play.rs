@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 use super::{Exit, Loaded, Run, load_config, load_found, load_routine};
-use crate::audio::{Output, device};
+use crate::audio::device;
 use crate::cli::Play;
 use crate::plan::Plan;
 use crate::player::controls::{self, KEYS};
@@ -41,10 +41,15 @@ impl Run for Play {
             cache: &Cache::new(),
             from,
         };
-        let Started { plan, mut live } = start.play(&mut || {
-            let device = device::open(settings.device.as_deref(), settings.latency)?;
-            Ok(Box::new(device) as Box<dyn Output>)
-        })?;
+        let wanted = device::Wanted {
+            choice: settings.output,
+            device: settings.device.as_deref(),
+            latency: settings.latency,
+            deep: !speaker.live_only(),
+            role: &settings.role,
+            title: &routine.title,
+        };
+        let Started { plan, mut live } = start.play(&mut || Ok(device::open_output(&wanted)?))?;
         let mut display = Display::new(self.quiet, plan.total_samples);
         display.say(&format!(
             "Playing \"{}\" ({}) on {}",
@@ -114,8 +119,10 @@ impl Play {
     /// What the flags override.
     fn overrides(&self) -> Overrides {
         Overrides {
+            output: self.output,
             device: self.device.clone(),
             latency: self.latency,
+            role: self.role.clone(),
             ..self.voice.overrides()
         }
     }

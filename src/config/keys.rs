@@ -71,6 +71,13 @@ pub const RATE: Number = Number {
     default: 22_050,
 };
 
+/// `output`: the kinds of output, automatic first (the default).
+pub const OUTPUTS: &[&str] = &["auto", "pulse", "alsa", "cpal"];
+/// `role`: what the sound server is told the session's stream is, by
+/// default. PulseAudio's and PipeWire's policies pause or lower no other
+/// stream for it.
+pub const DEFAULT_ROLE: &str = "music";
+
 /// `tones`: the tone styles, bright first (the default).
 pub const TONES: &[&str] = &["bright", "low"];
 /// A command voice's `format`.
@@ -83,8 +90,10 @@ pub const TOP: &[&str] = &[
     PITCH.name,
     VOLUME.name,
     TONE_VOLUME.name,
+    "output",
     "device",
     LATENCY.name,
+    "role",
     "tones",
     "languages",
     "voices",

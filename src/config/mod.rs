@@ -54,12 +54,60 @@ pub struct Config {
     pub volume: Option<u32>,
     /// Tone volume, percent.
     pub tone_volume: Option<u32>,
+    pub output: Option<OutputChoice>,
     pub device: Option<String>,
     pub latency: Option<u32>,
+    /// The stream's `media.role`.
+    pub role: Option<String>,
     pub tones: Option<ToneStyle>,
     /// Voice per routine language: `[languages] de = "espeak:de"`.
     pub languages: Vec<(String, String)>,
     pub voices: Vec<CommandVoice>,
+}
+
+/// Which kind of output plays a session.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputChoice {
+    /// The sound server if one answers, else ALSA.
+    #[default]
+    Auto,
+    /// PulseAudio or PipeWire, through libpulse.
+    Pulse,
+    /// ALSA directly, for machines without a sound server.
+    Alsa,
+    /// cpal, the portable fallback (macOS, Windows).
+    Cpal,
+}
+
+impl OutputChoice {
+    /// In the order of [`keys::OUTPUTS`].
+    pub const ALL: [OutputChoice; 4] = [
+        OutputChoice::Auto,
+        OutputChoice::Pulse,
+        OutputChoice::Alsa,
+        OutputChoice::Cpal,
+    ];
+
+    /// The name `output` and `--output` take.
+    pub fn name(self) -> &'static str {
+        keys::OUTPUTS[self as usize]
+    }
+
+    pub fn parse(name: &str) -> Option<OutputChoice> {
+        keys::OUTPUTS
+            .iter()
+            .position(|o| *o == name)
+            .map(|i| OutputChoice::ALL[i])
+    }
+}
+
+/// Whether `role` can be a stream's `media.role`: a short word such as
+/// `music`, `a11y` or `Navigation`.
+pub fn valid_role(role: &str) -> bool {
+    (1..=32).contains(&role.len())
+        && role
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 const DEFAULT_TIMEOUT: Dur = Dur::from_secs(keys::DEFAULT_TIMEOUT_SECS);
@@ -159,6 +207,22 @@ impl Walker {
         config.latency = number(LATENCY);
         if let Some(e) = f.get("device") {
             config.device = self.text(e);
+        }
+        if let Some(e) = f.get("output") {
+            config.output = self.choice(e, keys::OUTPUTS).map(|i| OutputChoice::ALL[i]);
+        }
+        if let Some(e) = f.get("role") {
+            config.role = self.text(e).and_then(|role| {
+                if valid_role(&role) {
+                    Some(role)
+                } else {
+                    self.error(
+                        e.span(),
+                        format!("\"{role}\" is not a media role: use one short word such as \"music\", \"a11y\" or \"Navigation\""),
+                    );
+                    None
+                }
+            });
         }
         if let Some(e) = f.get("tones") {
             config.tones = self.choice(e, keys::TONES).map(|i| match i {
@@ -381,10 +445,22 @@ pub fn template() -> String {
 # The tones: "bright" (the default) or "low" (an octave lower).
 # tones = "bright"
 
-# The output device, as `coach devices` lists it, and how much audio is
-# handed to it at a time, in milliseconds ({}).
-# device = "pulseaudio:alsa_output.usb-speaker"
+# Where sessions play: "auto" (the sound server, PulseAudio or PipeWire,
+# if one is running, else ALSA), "pulse", "alsa" or "cpal".
+# output = "auto"
+
+# The output device, as `coach devices` lists it, and for the cpal output
+# (and the system voice) how much audio is handed to it at a time, in
+# milliseconds ({}).
+# device = "pulse:alsa_output.usb-speaker"
 # latency = {}
+
+# What the sound server is told coach's stream is (its media.role). The
+# default, "music", makes no policy pause or lower other players. Where the
+# server ducks music for some role (PulseAudio's module-role-ducking, or
+# WirePlumber's role policy with "Navigation"), naming that role here makes
+# your music quieter while coach speaks.
+# role = "music"
 
 # The voice for routines in each language (a routine's `language`).
 # [languages]

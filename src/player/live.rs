@@ -1,16 +1,29 @@
 //! The live source: the session's timeline as an output takes it, with
 //! pause, resume and seeks applied between blocks. Everything here runs on
-//! the audio thread, so it never blocks: requests are taken with `try_lock`
-//! and a block is at most 23 ms, well inside the device buffer.
+//! the audio thread, so it never waits for long: requests are taken with
+//! `try_lock` and a block is at most 23 ms.
+//!
+//! An output may queue seconds of audio ahead of what is heard. So the
+//! source keeps a mark for every block it gives (where in its stream the
+//! block starts, the timeline positions it covers, and the state to render
+//! it again from), which tells what is being heard from the output's count
+//! of heard samples, and lets the output drop what it queued and have the
+//! source [rewind](Source::rewind) to the sample being heard.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::audio::{Renderer, Source};
+use crate::timeline::time::secs;
 use crate::voice::Clip;
 
 /// The most samples rendered per block.
 const BLOCK: usize = 512;
+
+/// How much of the stream's past the marks cover: far more than any
+/// output queues.
+const MARKED: u64 = secs(10);
 
 /// What the controls ask of the audio thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,8 +49,12 @@ pub struct Shared {
     finished: AtomicBool,
     /// The prelude is still playing: the full session has not arrived.
     waiting: AtomicBool,
-    /// Samples the device has pulled, paused or not: the device's pulse.
+    /// Samples the output has taken, paused or not, less any it dropped
+    /// unheard: the output's pulse, and where the next block starts in the
+    /// source's stream.
     pulled: AtomicU64,
+    /// The blocks given lately, oldest first.
+    marks: Mutex<VecDeque<Mark>>,
     requests: Mutex<Vec<Request>>,
     /// The full session, handed over after a cold start.
     handoff: Mutex<Option<Handoff>>,
@@ -56,9 +73,23 @@ impl Shared {
         self.finished.load(Ordering::Relaxed)
     }
 
-    /// Samples the device has taken so far, silence included.
+    /// Samples the output has taken so far, silence included.
     pub fn pulled(&self) -> u64 {
         self.pulled.load(Ordering::Relaxed)
+    }
+
+    /// The timeline position being heard when the output has played
+    /// `heard` samples of the stream: behind [`Shared::position`] by what
+    /// the output queues, standing still while paused.
+    pub fn heard_position(&self, heard: u64) -> u64 {
+        let Ok(marks) = self.marks.lock() else {
+            return self.position();
+        };
+        let i = marks.partition_point(|m| m.at <= heard);
+        match i.checked_sub(1).map(|i| &marks[i]) {
+            Some(m) => m.position(heard),
+            None => marks.front().map_or_else(|| self.position(), |m| m.from),
+        }
     }
 
     /// True while only the first sound is known (cold start).
@@ -105,6 +136,35 @@ pub struct Overlays {
     pub resume: Clip,
 }
 
+/// One block the source gave: where it starts in the stream, how long it
+/// is, the timeline positions it covers, and the state it was rendered
+/// from.
+#[derive(Clone)]
+struct Mark {
+    at: u64,
+    len: u64,
+    /// The timeline position at its start and at its end: equal where the
+    /// timeline stood still (paused, frozen, an overlay).
+    from: u64,
+    to: u64,
+    state: State,
+}
+
+impl Mark {
+    fn position(&self, heard: u64) -> u64 {
+        self.from + (heard - self.at).min(self.to - self.from)
+    }
+}
+
+/// What a block is rendered from.
+#[derive(Clone)]
+struct State {
+    mode: Mode,
+    resume_at: u64,
+    frozen_at: Option<u64>,
+}
+
+#[derive(Clone)]
 enum Mode {
     /// Only the first sound is known: play it, then wait for the session.
     /// `elapsed` counts every sample played since, silence included.
@@ -140,6 +200,11 @@ pub struct LiveSource {
     resume_at: u64,
     /// The timeline stands still here until thawed.
     frozen_at: Option<u64>,
+    /// Where a cold start's prelude sits in the session and where the
+    /// sound after it starts, once the session has been handed over.
+    handed: Option<(u64, u64)>,
+    /// Samples given so far, less any dropped unheard.
+    given: u64,
 }
 
 impl LiveSource {
@@ -159,6 +224,8 @@ impl LiveSource {
             mode: Mode::Timeline,
             resume_at: start,
             frozen_at: None,
+            handed: None,
+            given: 0,
         };
         (source, shared)
     }
@@ -180,6 +247,8 @@ impl LiveSource {
             },
             resume_at: 0,
             frozen_at: None,
+            handed: None,
+            given: 0,
         };
         (source, shared)
     }
@@ -209,6 +278,16 @@ impl LiveSource {
         renderer.seek(target);
         self.renderer = Some(renderer);
         self.mode = Mode::Timeline;
+        self.handed = Some((first, next));
+        // What is still to be heard of the prelude now has its place.
+        if let Ok(mut marks) = self.shared.marks.lock() {
+            for m in marks.iter_mut() {
+                if let Mode::Prelude { elapsed, .. } = m.state.mode {
+                    m.from = (first + elapsed).min(next);
+                    m.to = (first + elapsed + m.len).min(next);
+                }
+            }
+        }
         self.shared.waiting.store(false, Ordering::Relaxed);
     }
 
@@ -261,13 +340,65 @@ impl LiveSource {
             .store(session.position(), Ordering::Relaxed);
     }
 
-    /// Fills `block` (at most [`BLOCK`] samples); returns how many, 0 at
-    /// the end of the session.
+    /// Fills `block` (at most [`BLOCK`] samples) after taking what the
+    /// controls asked; returns how many, 0 at the end of the session.
     fn fill_block(&mut self, block: &mut [i16]) -> usize {
         self.take_handoff();
         self.apply_requests();
+        let n = self.render(block);
+        if n == 0 {
+            self.shared.finished.store(true, Ordering::Relaxed);
+        }
+        n
+    }
+
+    /// The timeline position a block starts from.
+    fn shown(&self) -> u64 {
+        self.renderer.as_ref().map_or(0, Renderer::position)
+    }
+
+    /// Renders `block` from the current state and marks it.
+    fn render(&mut self, block: &mut [i16]) -> usize {
+        let state = State {
+            mode: self.mode.clone(),
+            resume_at: self.resume_at,
+            frozen_at: self.frozen_at,
+        };
+        let from = self.shown();
+        let n = self.render_unmarked(block);
+        if n == 0 {
+            return 0;
+        }
+        let to = match self.mode {
+            // Timeline positions move only while the timeline plays.
+            Mode::Timeline => self.shown(),
+            _ => from,
+        };
+        self.shared.position.store(to, Ordering::Relaxed);
+        let mark = Mark {
+            at: self.given,
+            len: n as u64,
+            from,
+            to: to.max(from),
+            state,
+        };
+        self.given += n as u64;
+        self.shared.pulled.store(self.given, Ordering::Relaxed);
+        if let Ok(mut marks) = self.shared.marks.lock() {
+            marks.push_back(mark);
+            while marks
+                .front()
+                .is_some_and(|m| m.at + m.len + MARKED < self.given)
+            {
+                marks.pop_front();
+            }
+        }
+        n
+    }
+
+    fn render_unmarked(&mut self, block: &mut [i16]) -> usize {
         let full = block.len();
-        let n = match &mut self.mode {
+        match &mut self.mode {
             Mode::Prelude { clip, at, elapsed } => {
                 let n = copy_clip(clip, at, block);
                 block[n..].fill(0);
@@ -303,20 +434,38 @@ impl LiveSource {
                     block.fill(0);
                     full
                 } else {
-                    let n = renderer.fill(&mut block[..room]);
-                    self.shared
-                        .position
-                        .store(renderer.position(), Ordering::Relaxed);
-                    if n == 0 {
-                        self.shared.finished.store(true, Ordering::Relaxed);
-                        return 0;
-                    }
-                    n
+                    renderer.fill(&mut block[..room])
                 }
             }
+        }
+    }
+
+    /// Puts the source back in the state a mark was rendered from. A
+    /// prelude handed over since continues as the session at its place.
+    fn restore(&mut self, mark: &Mark) {
+        let State {
+            mode,
+            resume_at,
+            frozen_at,
+        } = mark.state.clone();
+        self.resume_at = resume_at;
+        self.frozen_at = frozen_at;
+        self.mode = match (mode, self.handed) {
+            (Mode::Prelude { elapsed, .. }, Some((first, next))) => {
+                if let Some(r) = self.renderer.as_mut() {
+                    r.resume_at((first + elapsed).min(next));
+                }
+                Mode::Timeline
+            }
+            (mode, _) => {
+                if let Some(r) = self.renderer.as_mut() {
+                    r.resume_at(mark.from);
+                }
+                mode
+            }
         };
-        self.shared.pulled.fetch_add(n as u64, Ordering::Relaxed);
-        n
+        self.given = mark.at;
+        self.shared.finished.store(false, Ordering::Relaxed);
     }
 }
 
@@ -324,6 +473,39 @@ impl Source for LiveSource {
     fn fill(&mut self, out: &mut [i16]) -> usize {
         let n = out.len().min(BLOCK);
         self.fill_block(&mut out[..n])
+    }
+
+    /// Renders again, unheard, from the last mark before `to` up to `to`,
+    /// so the next block is exactly what would have followed the sample
+    /// being heard. Requests waiting are taken after, by the next block.
+    fn rewind(&mut self, to: u64) -> bool {
+        if to >= self.given {
+            return true;
+        }
+        let mark = {
+            let Ok(mut marks) = self.shared.marks.lock() else {
+                return false;
+            };
+            while marks.back().is_some_and(|m| m.at > to) {
+                marks.pop_back();
+            }
+            match marks.pop_back() {
+                Some(m) if m.at + m.len > to => m,
+                _ => return false,
+            }
+        };
+        self.restore(&mark);
+        let mut scratch = [0i16; BLOCK];
+        while self.given < to {
+            let want = ((to - self.given) as usize).min(BLOCK);
+            if self.render(&mut scratch[..want]) == 0 {
+                break;
+            }
+        }
+        self.shared.pulled.store(self.given, Ordering::Relaxed);
+        let shown = self.shown();
+        self.shared.position.store(shown, Ordering::Relaxed);
+        true
     }
 }
 
@@ -480,5 +662,94 @@ mod tests {
         assert_eq!(&rest[..40], &[1000; 40][..]);
         assert!(!shared.waiting());
         assert_eq!(shared.position(), 1_000 + 2 * BLOCK as u64);
+    }
+
+    /// Takes `n` samples straight from the source, in its own blocks.
+    fn given(source: &mut LiveSource, n: usize) -> Vec<i16> {
+        let mut out = vec![0i16; n];
+        let mut at = 0;
+        while at < n {
+            let k = source.fill(&mut out[at..]);
+            if k == 0 {
+                break;
+            }
+            at += k;
+        }
+        out.truncate(at);
+        out
+    }
+
+    #[test]
+    fn rewinding_gives_again_exactly_what_followed_the_sample_heard() {
+        let (mut whole, _) = LiveSource::new(session(), 0, overlays());
+        let all = given(&mut whole, 10_000);
+        let (mut source, shared) = LiveSource::new(session(), 0, overlays());
+        // An output queues 4,000 samples, has played 1,050 (in the middle
+        // of the first clip), and drops the rest.
+        let _ = given(&mut source, 4_000);
+        assert_eq!(shared.heard_position(1_050), 1_050);
+        assert!(source.rewind(1_050));
+        assert_eq!(shared.pulled(), 1_050);
+        let again = given(&mut source, 10_000 - 1_050);
+        assert_eq!(again, all[1_050..], "the clip goes on from its middle");
+    }
+
+    #[test]
+    fn a_pause_after_a_rewind_stops_the_timeline_where_it_was_heard() {
+        let (mut source, shared) = LiveSource::new(session(), 0, overlays());
+        let _ = given(&mut source, 4_096);
+        assert_eq!(shared.position(), 4_096, "rendered ahead");
+        assert!(source.rewind(2_000));
+        shared.request(Request::Pause);
+        let paused = given(&mut source, 300 + 2 * BLOCK);
+        assert_eq!(&paused[..300], &[7; 300][..], "\"Paused.\" at once");
+        assert!(paused[300..].iter().all(|x| *x == 0));
+        // What is heard from here on stands at the heard sample.
+        assert_eq!(shared.heard_position(2_000 + 300 + BLOCK as u64), 2_000);
+        shared.request(Request::Resume);
+        let resumed = given(&mut source, 700 + 3_000 + 10);
+        assert_eq!(resumed[700 + 2_999], 0);
+        assert_eq!(resumed[700 + 3_000], 2000, "the clip at 5,000, on time");
+    }
+
+    #[test]
+    fn heard_positions_follow_the_stream_through_pauses_and_seeks() {
+        let (mut source, shared) = LiveSource::new(session(), 0, overlays());
+        let _ = given(&mut source, 1_024);
+        shared.request(Request::Seek(8_000));
+        let _ = given(&mut source, 1_024);
+        // The first 1,024 samples of the stream are the timeline's first,
+        // the next 1,024 its samples from 8,000.
+        assert_eq!(shared.heard_position(500), 500);
+        assert_eq!(shared.heard_position(1_024), 8_000);
+        assert_eq!(shared.heard_position(1_524), 8_500);
+        assert_eq!(shared.heard_position(100_000), 9_024, "past the end given");
+    }
+
+    #[test]
+    fn a_rewind_into_a_handed_over_prelude_continues_as_the_session() {
+        let first: Clip = vec![1000; 100].into();
+        let (mut source, shared) = LiveSource::prelude(first, overlays());
+        let _ = given(&mut source, BLOCK);
+        shared.hand_over(Handoff {
+            renderer: session(),
+            first: 1_000,
+            next: 5_000,
+        });
+        let _ = given(&mut source, 4 * BLOCK);
+        assert_eq!(
+            shared.heard_position(50),
+            1_050,
+            "the prelude has its place"
+        );
+        assert!(source.rewind(50));
+        let again = given(&mut source, 60);
+        assert_eq!(
+            again,
+            vec![1000; 50]
+                .into_iter()
+                .chain(vec![0; 10])
+                .collect::<Vec<_>>()
+        );
     }
 }

@@ -218,9 +218,10 @@ impl Live {
         self.start
     }
 
-    /// Where the timeline is.
+    /// Where the timeline is, as heard: behind what the output has
+    /// taken by what it queues.
     pub fn position(&self) -> u64 {
-        self.shared.position()
+        self.shared.heard_position(self.output.heard())
     }
 
     /// What the session plays on.
@@ -265,14 +266,14 @@ impl Live {
             } else if last_move.elapsed() > STALL {
                 return Ending::DeviceLost("the sound device stopped taking audio".into());
             }
-            display.update(plan, self.shared.position(), self.shared.paused());
+            display.update(plan, self.position(), self.shared.paused());
         }
     }
 
     /// Applies one control; the ending if it ends the session.
     fn apply(&mut self, plan: &Plan, control: Control, log: &mut Tracker<'_>) -> Option<Ending> {
+        let pos = self.position();
         let shared = &self.shared;
-        let pos = shared.position();
         match control {
             Control::Quit => return Some(Ending::Quit),
             Control::Signal(s) => return Some(Ending::Signal(s)),
@@ -280,14 +281,14 @@ impl Live {
             _ if shared.waiting() => {}
             Control::TogglePause => {
                 let resume = shared.paused();
-                if resume {
+                let request = if resume {
                     log.resume(pos);
-                    shared.request(Request::Resume);
+                    Request::Resume
                 } else {
                     log.pause(pos);
-                    shared.request(Request::Pause);
-                }
-                self.output.discard();
+                    Request::Pause
+                };
+                self.output.redirect(&mut || shared.request(request));
                 if let Some(s) = self.speech.as_mut() {
                     if resume {
                         s.resume(shared);
@@ -299,8 +300,8 @@ impl Live {
             other => {
                 if let Some(to) = target(plan, pos, other) {
                     log.seek(pos, to);
-                    shared.request(Request::Seek(to));
-                    self.output.discard();
+                    self.output
+                        .redirect(&mut || shared.request(Request::Seek(to)));
                     if let Some(s) = self.speech.as_mut() {
                         s.seek(shared, to);
                     }
@@ -323,7 +324,7 @@ impl Live {
             return Some(Ending::Finished);
         }
         if !self.shared.waiting() {
-            log.tick(self.shared.position());
+            log.tick(self.position());
         }
         None
     }
