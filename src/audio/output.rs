@@ -50,6 +50,10 @@ pub trait Output {
         change()
     }
 
+    /// Waits until what the output has taken is with the device or the
+    /// sound server, which plays it on while the process is stopped.
+    fn deliver(&self) {}
+
     /// How many of the source's samples have been heard so far (for a
     /// file: written). After [`Output::redirect`] this counts in the
     /// source's rewound terms: the dropped samples were never heard.

@@ -37,6 +37,10 @@ use crate::timeline::time::millis;
 /// gone.
 const ANSWER: Duration = Duration::from_secs(3);
 
+/// The sink a sound server stands up when it has no device left
+/// (PulseAudio's module-always-sink): playing there is playing nowhere.
+const PLACEHOLDER: &str = "auto_null";
+
 /// What a pulse stream is asked for.
 #[derive(Clone, Debug)]
 pub struct PulseOptions {
@@ -317,10 +321,15 @@ impl Pulse {
             *s = Some(source);
         }
         self.set_callbacks(&stream);
-        let flags = StreamFlags::ADJUST_LATENCY
+        let mut flags = StreamFlags::ADJUST_LATENCY
             | StreamFlags::INTERPOLATE_TIMING
             | StreamFlags::AUTO_TIMING_UPDATE;
         let sink = self.options.device.clone();
+        if sink.is_some() {
+            // The device named is the one wanted: if it goes, say so
+            // rather than play somewhere else.
+            flags |= StreamFlags::DONT_MOVE;
+        }
         stream
             .borrow_mut()
             .connect_playback(sink.as_deref(), Some(&self.buffer()), flags, None, None)
@@ -356,6 +365,23 @@ impl Pulse {
             s.set_write_callback(Some(Box::new(move |bytes| {
                 if let Ok(mut stream) = me.try_borrow_mut() {
                     feed(&mut stream, &fed, bytes);
+                }
+            })));
+        }
+        {
+            // Moved by the server when its sink went away: to another
+            // device is fine (headphones unplugged, speakers go on); to the
+            // placeholder a server loads when no device is left is not.
+            let (me, fed) = (stream.clone(), self.fed.clone());
+            s.set_moved_callback(Some(Box::new(move || {
+                let to = me
+                    .try_borrow()
+                    .ok()
+                    .and_then(|s| s.get_device_name().map(|n| n.to_string()));
+                if to.as_deref() == Some(PLACEHOLDER) {
+                    fed.fail(
+                        "its output device was removed and the sound server has no other".into(),
+                    );
                 }
             })));
         }
@@ -501,6 +527,17 @@ impl Output for Pulse {
     /// From the server's timing: its read index less the sink's latency,
     /// moved on by the time since it was told. Once the server has gone,
     /// the last that it told.
+    /// A round trip to the server, which answers once it has everything
+    /// written before it: libpulse sends from its own thread, which a stop
+    /// would stop too.
+    fn deliver(&self) {
+        if let Some(stream) = self.stream.as_ref()
+            && !self.fed.failed()
+        {
+            self.ask_stream(stream, |s, answer| drop(s.update_timing_info(Some(answer))));
+        }
+    }
+
     fn heard(&self) -> u64 {
         if !self.fed.failed()
             && let Some(t) = self
@@ -559,6 +596,7 @@ impl Pulse {
             s.set_state_callback(None);
             s.set_underflow_callback(None);
             s.set_started_callback(None);
+            s.set_moved_callback(None);
             let _ = s.disconnect();
         }
         {

@@ -4,9 +4,10 @@
 //! remote) is one more sender on it.
 
 use std::io::Read;
+use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
+use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGTSTP, SIGUSR1, SIGUSR2};
 
 /// What the listener asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +24,11 @@ pub enum Control {
     Quit,
     /// SIGINT, SIGTERM or SIGHUP: stop now.
     Signal(i32),
+    /// SIGTSTP (Ctrl-Z): pause, then stop the process until continued.
+    Suspend,
+    /// SIGCONT: the process runs again after a stop (`fg`, `kill -CONT`,
+    /// a machine woken from sleep).
+    Continue,
 }
 
 /// The key that gives each command, for the help line.
@@ -30,13 +36,16 @@ pub const KEYS: &str = "space pause/resume · n next · b back · r repeat · q 
 
 /// Sends a control for each signal coach handles, for the rest of the run.
 pub fn watch_signals(tx: Sender<Control>) -> std::io::Result<()> {
-    let mut signals =
-        signal_hook::iterator::Signals::new([SIGUSR1, SIGUSR2, SIGINT, SIGTERM, SIGHUP])?;
+    let mut signals = signal_hook::iterator::Signals::new([
+        SIGUSR1, SIGUSR2, SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT,
+    ])?;
     std::thread::spawn(move || {
         for signal in signals.forever() {
             let control = match signal {
                 SIGUSR1 => Control::TogglePause,
                 SIGUSR2 => Control::Next,
+                SIGTSTP => Control::Suspend,
+                SIGCONT => Control::Continue,
                 other => Control::Signal(other),
             };
             if tx.send(control).is_err() {
@@ -88,9 +97,34 @@ pub fn listen(keys: bool) -> std::io::Result<(Receiver<Control>, Option<KeyMode>
     Ok((controls, mode))
 }
 
+/// The terminal's own settings and key mode's, while key mode is on, for
+/// [`stop_process`].
+static TERMINAL: Mutex<Option<(libc::termios, libc::termios)>> = Mutex::new(None);
+
+/// Stops the process as Ctrl-Z would have, once coach has paused: the
+/// terminal gets its own settings back while the shell has it, and key
+/// mode again when the process continues in the foreground.
+pub fn stop_process() {
+    let modes = TERMINAL.lock().ok().and_then(|t| *t);
+    // SAFETY: tcsetattr is given settings read by tcgetattr; raise stops
+    // this process until SIGCONT.
+    unsafe {
+        if let Some((saved, _)) = &modes {
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, saved);
+        }
+        libc::raise(libc::SIGSTOP);
+        if let Some((_, keys)) = &modes
+            && libc::tcgetpgrp(libc::STDIN_FILENO) == libc::getpgrp()
+        {
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, keys);
+        }
+    }
+}
+
 /// The terminal set to deliver single key presses without echo, restored
 /// when dropped, which every exit path does, panics included. Ctrl-C still
-/// sends SIGINT, which stops the session cleanly.
+/// sends SIGINT, which stops the session cleanly, and Ctrl-Z SIGTSTP,
+/// which pauses it first.
 pub struct KeyMode {
     saved: libc::termios,
 }
@@ -123,6 +157,9 @@ impl KeyMode {
             if libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &keys) != 0 {
                 return None;
             }
+            if let Ok(mut t) = TERMINAL.lock() {
+                *t = Some((saved, keys));
+            }
             Some(KeyMode { saved })
         }
     }
@@ -130,6 +167,9 @@ impl KeyMode {
 
 impl Drop for KeyMode {
     fn drop(&mut self) {
+        if let Ok(mut t) = TERMINAL.lock() {
+            *t = None;
+        }
         // SAFETY: restores the settings read in `enter`.
         unsafe {
             libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &self.saved);

@@ -64,6 +64,16 @@ impl Display {
         }
     }
 
+    /// A warning: above the bars, or on its own line even when quiet.
+    pub fn warn(&self, text: &str) {
+        match self {
+            Display::Bars { multi, .. } => {
+                let _ = multi.println(text);
+            }
+            Display::Lines { .. } | Display::Quiet => eprintln!("{text}"),
+        }
+    }
+
     /// Shows the session at timeline sample `pos`.
     pub fn update(&mut self, plan: &Plan, pos: u64, paused: bool) {
         match self {

@@ -49,6 +49,8 @@ pub struct Shared {
     finished: AtomicBool,
     /// The prelude is still playing: the full session has not arrived.
     waiting: AtomicBool,
+    /// Paused, with "Paused." given to the output: only silence follows.
+    resting: AtomicBool,
     /// Samples the output has taken, paused or not, less any it dropped
     /// unheard: the output's pulse, and where the next block starts in the
     /// source's stream.
@@ -90,6 +92,11 @@ impl Shared {
             Some(m) => m.position(heard),
             None => marks.front().map_or_else(|| self.position(), |m| m.from),
         }
+    }
+
+    /// True once a pause has given all its words to the output.
+    pub fn resting(&self) -> bool {
+        self.resting.load(Ordering::Relaxed)
     }
 
     /// True while only the first sound is known (cold start).
@@ -366,6 +373,9 @@ impl LiveSource {
         };
         let from = self.shown();
         let n = self.render_unmarked(block);
+        self.shared
+            .resting
+            .store(matches!(self.mode, Mode::Paused), Ordering::Relaxed);
         if n == 0 {
             return 0;
         }

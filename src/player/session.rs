@@ -40,6 +40,10 @@ use crate::voice::{Cache, Clip, Clips, Speaker};
 /// has stopped taking audio.
 const STALL: Duration = Duration::from_secs(5);
 
+/// A turn of the control loop this much longer than its tick means the
+/// process was stopped; gaps in playback just after are not reported.
+const STOPPED: Duration = Duration::from_secs(2);
+
 /// Opens the output, when the first sound is ready for it.
 pub type Opener<'a> = dyn FnMut() -> Result<Box<dyn Output>> + 'a;
 
@@ -68,6 +72,10 @@ pub struct Live {
     speech: Option<SpeechDriver>,
     /// The timeline sample it started at.
     start: u64,
+    /// Paused by a Ctrl-Z, to resume on SIGCONT.
+    suspended: bool,
+    /// Gaps in playback until then follow a stop, not a busy machine.
+    quiet_until: Option<Instant>,
 }
 
 /// The words said over a paused timeline, in the routine's phrases.
@@ -135,6 +143,8 @@ impl Start<'_> {
             output,
             speech: None,
             start,
+            suspended: false,
+            quiet_until: None,
         };
         Ok((plan, live))
     }
@@ -201,6 +211,8 @@ impl Start<'_> {
             output,
             speech: None,
             start,
+            suspended: false,
+            quiet_until: None,
         };
         Ok(Started { plan, live })
     }
@@ -240,6 +252,7 @@ impl Live {
     ) -> Ending {
         let mut last_pulled = self.shared.pulled();
         let mut last_move = Instant::now();
+        let mut last_turn = Instant::now();
         loop {
             let tick = if self.speech.is_some() {
                 speech::TICK
@@ -256,8 +269,24 @@ impl Live {
                 // No controls at all (every sender gone): keep playing.
                 Err(RecvTimeoutError::Disconnected) => std::thread::sleep(tick),
             }
+            // A turn far longer than its tick: the process, or the whole
+            // machine, was stopped. The output stood still with it; that
+            // is no sign of a lost device, and the gap is no underrun.
+            if last_turn.elapsed() > tick + STOPPED {
+                last_move = Instant::now();
+                self.quiet_until = Some(Instant::now() + STOPPED);
+            }
+            last_turn = Instant::now();
             if let Some(ending) = self.follow(log) {
                 return ending;
+            }
+            if let Some(gap) = self.output.gaps()
+                && self.quiet_until.is_none_or(|t| Instant::now() > t)
+            {
+                display.warn(&format!(
+                    "warning: the sound stopped for {:.2} s: the machine was too busy to keep it fed. Later sounds keep their places; the session ends that much later.",
+                    gap.as_secs_f64()
+                ));
             }
             let pulled = self.shared.pulled();
             if pulled != last_pulled {
@@ -273,33 +302,53 @@ impl Live {
     /// Applies one control; the ending if it ends the session.
     fn apply(&mut self, plan: &Plan, control: Control, log: &mut Tracker<'_>) -> Option<Ending> {
         let pos = self.position();
-        let shared = &self.shared;
         match control {
             Control::Quit => return Some(Ending::Quit),
             Control::Signal(s) => return Some(Ending::Signal(s)),
-            // The prelude of a cold start cannot be paused or moved.
-            _ if shared.waiting() => {}
-            Control::TogglePause => {
-                let resume = shared.paused();
-                let request = if resume {
-                    log.resume(pos);
-                    Request::Resume
-                } else {
+            Control::Suspend => {
+                if !self.shared.waiting() && !self.shared.paused() {
+                    self.toggle_pause(pos, log);
+                    self.suspended = true;
+                    // The output takes "Paused." before the process stops;
+                    // the server plays it meanwhile.
+                    let deadline = Instant::now() + Duration::from_secs(2);
+                    while !self.shared.resting() && Instant::now() < deadline {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    self.output.deliver();
+                }
+                super::controls::stop_process();
+            }
+            Control::Continue => {
+                self.quiet_until = Some(Instant::now() + STOPPED);
+                if std::mem::take(&mut self.suspended) {
+                    if self.shared.paused() {
+                        self.toggle_pause(pos, log);
+                    }
+                } else if !self.shared.waiting() && !self.shared.paused() {
+                    // Stopped from outside (SIGSTOP, a machine asleep): the
+                    // queue played out meanwhile. Go on from what was
+                    // heard, after the resume count-in.
                     log.pause(pos);
-                    Request::Pause
-                };
-                self.output.redirect(&mut || shared.request(request));
-                if let Some(s) = self.speech.as_mut() {
-                    if resume {
-                        s.resume(shared);
-                    } else {
+                    log.resume(pos);
+                    let shared = &self.shared;
+                    self.output.redirect(&mut || {
+                        shared.request(Request::Pause);
+                        shared.request(Request::Resume);
+                    });
+                    if let Some(s) = self.speech.as_mut() {
                         s.pause(shared);
+                        s.resume(shared);
                     }
                 }
             }
+            // The prelude of a cold start cannot be paused or moved.
+            _ if self.shared.waiting() => {}
+            Control::TogglePause => self.toggle_pause(pos, log),
             other => {
                 if let Some(to) = target(plan, pos, other) {
                     log.seek(pos, to);
+                    let shared = &self.shared;
                     self.output
                         .redirect(&mut || shared.request(Request::Seek(to)));
                     if let Some(s) = self.speech.as_mut() {
@@ -309,6 +358,28 @@ impl Live {
             }
         }
         None
+    }
+
+    /// Pauses a playing session where it is heard, or resumes a paused
+    /// one.
+    fn toggle_pause(&mut self, pos: u64, log: &mut Tracker<'_>) {
+        let shared = &self.shared;
+        let resume = shared.paused();
+        let request = if resume {
+            log.resume(pos);
+            Request::Resume
+        } else {
+            log.pause(pos);
+            Request::Pause
+        };
+        self.output.redirect(&mut || shared.request(request));
+        if let Some(s) = self.speech.as_mut() {
+            if resume {
+                s.resume(shared);
+            } else {
+                s.pause(shared);
+            }
+        }
     }
 
     /// Has the voice say what is due, logs the timeline's progress, and

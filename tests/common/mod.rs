@@ -2,6 +2,7 @@
 //! files it writes.
 #![allow(dead_code)]
 
+pub mod playing;
 pub mod pulse;
 
 use std::path::{Path, PathBuf};

@@ -71,6 +71,18 @@ impl Pulse {
         pulse
     }
 
+    /// The server's process id, to read its CPU time from /proc.
+    pub fn pid(&self) -> u32 {
+        self.server.id()
+    }
+
+    /// `pactl ARGS` against this server: its standard output.
+    pub fn pactl(&self, args: &[&str]) -> String {
+        let out = self.command("pactl").args(args).output().unwrap();
+        assert!(out.status.success(), "pactl {args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     pub fn server(&self) -> String {
         format!("unix:{}", self.dir.path().join("native").display())
     }
