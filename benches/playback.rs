@@ -125,24 +125,32 @@ fn first_sound(env: &Env, pulse: &Pulse, listener: &Listener, cold: bool, runs: 
     out
 }
 
-/// Milliseconds from SIGUSR1 to the first sound of "Paused.", over silence.
-fn pause_latency(env: &Env, pulse: &Pulse, listener: &Listener, runs: usize) -> Vec<f64> {
+/// Milliseconds from `signal` to the first sound it brings ("Paused."
+/// for SIGUSR1, the next exercise's name for SIGUSR2), sent during a
+/// silent get-ready, `runs` times.
+fn control_latency(
+    env: &Env,
+    pulse: &Pulse,
+    listener: &Listener,
+    signal: i32,
+    runs: usize,
+) -> Vec<f64> {
     env.write(
         "quiet.toml",
-        "title = \"Q\"\n[[exercise]]\nname = \"Q\"\nhold = \"5s\"\nget_ready = \"8s\"\ncountdown = 0\n",
+        "title = \"Q\"\n[[exercise]]\nname = \"Q\"\nhold = \"5s\"\nget_ready = \"8s\"\ncountdown = 0\n[[exercise]]\nname = \"R\"\nhold = \"5s\"\n",
     );
     let mut out = Vec::new();
     for _ in 0..runs {
         let mut child = coach(env, pulse)
-            .args(["play", "quiet.toml", "-q"])
+            .args(["play", "quiet.toml", "-q", "--no-log"])
             .spawn()
             .unwrap();
         // The title and name take under three seconds; then the get-ready
-        // is silent.
+        // is silent, with seconds of it queued at the server.
         std::thread::sleep(Duration::from_secs(4));
         let sent = Instant::now();
         // SAFETY: signals our own child.
-        unsafe { libc::kill(child.id() as i32, libc::SIGUSR1) };
+        unsafe { libc::kill(child.id() as i32, signal) };
         let heard = listener.first_sound_after(sent, Duration::from_secs(5));
         stop(&mut child);
         if let Some(at) = heard {
@@ -152,23 +160,48 @@ fn pause_latency(env: &Env, pulse: &Pulse, listener: &Listener, runs: usize) -> 
     out
 }
 
-/// CPU seconds (user + system), wall seconds and peak RSS in KiB of a
-/// whole session, as GNU time reports them. (The bench's own rusage would
-/// count the fork before exec against the child's peak memory.)
-fn session_cost(env: &Env, pulse: &Pulse, routine: &str, extra: &[&str]) -> (f64, f64, u64) {
+/// A process's CPU time so far (user + system), in seconds, from /proc.
+fn cpu_of(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    // utime and stime are fields 14 and 15, 12 and 13 after the name.
+    let ticks: f64 = fields.get(11..13).map_or(0.0, |f| {
+        f.iter().filter_map(|x| x.parse::<f64>().ok()).sum()
+    });
+    // SAFETY: sysconf has no preconditions.
+    ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
+}
+
+/// What one player cost: its own CPU, the sound server's CPU while it
+/// played, wall seconds and its peak RSS in KiB.
+#[derive(Clone, Copy)]
+struct Cost {
+    client: f64,
+    server: f64,
+    wall: f64,
+    rss: u64,
+}
+
+impl Cost {
+    fn per_minute(&self) -> (f64, f64) {
+        (
+            self.client / (self.wall / 60.0),
+            self.server / (self.wall / 60.0),
+        )
+    }
+}
+
+/// Runs `program ARGS` under GNU time against `pulse`, with the server's
+/// CPU read before and after.
+fn cost_of(env: &Env, pulse: &Pulse, program: &str, args: &[&str]) -> Cost {
     let report = env.path("time.txt");
     let mut c = Command::new("/usr/bin/time");
     c.arg("-o")
         .arg(&report)
-        .args([
-            "-f",
-            "%U %S %e %M",
-            env!("CARGO_BIN_EXE_coach"),
-            "play",
-            routine,
-            "-q",
-        ])
-        .args(extra);
+        .args(["-f", "%U %S %e %M", program])
+        .args(args);
     // The same sandbox and server as `coach()` sets.
     let base = coach(env, pulse);
     for (k, v) in base.get_envs() {
@@ -177,6 +210,7 @@ fn session_cost(env: &Env, pulse: &Pulse, routine: &str, extra: &[&str]) -> (f64
             None => c.env_remove(k),
         };
     }
+    let before = cpu_of(pulse.pid());
     let status = c
         .current_dir(env.dir.path())
         .stdin(Stdio::null())
@@ -184,18 +218,24 @@ fn session_cost(env: &Env, pulse: &Pulse, routine: &str, extra: &[&str]) -> (f64
         .stderr(Stdio::null())
         .status()
         .expect("GNU time is installed (bench/run.sh installs it)");
-    assert!(status.success(), "{routine} played");
+    let server = cpu_of(pulse.pid()) - before;
+    assert!(status.success(), "{program} {args:?} played");
     let text = std::fs::read_to_string(&report).unwrap();
     let f: Vec<f64> = text
         .split_whitespace()
         .filter_map(|w| w.parse().ok())
         .collect();
-    (f[0] + f[1], f[2], f[3] as u64)
+    Cost {
+        client: f[0] + f[1],
+        server,
+        wall: f[2],
+        rss: f[3] as u64,
+    }
 }
 
 /// The largest difference, in ms, between the plan's and the recording's
 /// intervals between consecutive tones, and the number of tones.
-fn drift(env: &Env, pulse: &Pulse, routine: &str) -> (f64, usize, usize, (f64, f64, u64)) {
+fn drift(env: &Env, pulse: &Pulse, routine: &str) -> (f64, usize, usize, Cost) {
     let plan = env.plan(routine);
     let planned: Vec<f64> = plan["events"]
         .as_array()
@@ -205,7 +245,12 @@ fn drift(env: &Env, pulse: &Pulse, routine: &str) -> (f64, usize, usize, (f64, f
         .map(|e| u(&e["start_sample"]) as f64 / common::RATE)
         .collect();
     let recording = pulse.record();
-    let cost = session_cost(env, pulse, routine, &[]);
+    let cost = cost_of(
+        env,
+        pulse,
+        env!("CARGO_BIN_EXE_coach"),
+        &["play", routine, "-q", "--no-log"],
+    );
     let audio = recording.finish();
     let heard: Vec<f64> = find_tones_at(&audio, REC_RATE, QUIET)
         .iter()
@@ -217,6 +262,42 @@ fn drift(env: &Env, pulse: &Pulse, routine: &str) -> (f64, usize, usize, (f64, f
         .map(|(p, h)| ((h[1] - h[0]) - (p[1] - p[0])).abs() * 1000.0)
         .fold(0.0, f64::max);
     (worst, planned.len(), heard.len(), cost)
+}
+
+/// A busy loop on every core until dropped: a machine doing other work.
+struct Hogs(
+    Arc<std::sync::atomic::AtomicBool>,
+    Vec<std::thread::JoinHandle<()>>,
+);
+
+impl Hogs {
+    fn start() -> Hogs {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = Arc::new(AtomicBool::new(false));
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let threads = (0..cores)
+            .map(|_| {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    let mut x = 1u64;
+                    while !stop.load(Ordering::Relaxed) {
+                        x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                        std::hint::black_box(x);
+                    }
+                })
+            })
+            .collect();
+        Hogs(stop, threads)
+    }
+}
+
+impl Drop for Hogs {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        for t in self.1.drain(..) {
+            let _ = t.join();
+        }
+    }
 }
 
 fn main() {
@@ -235,28 +316,40 @@ fn main() {
     }
     let listener = Listener::start(&pulse);
     let warm = first_sound(&env, &pulse, &listener, false, 10);
-    let pause = pause_latency(&env, &pulse, &listener, 5);
+    let pause = control_latency(&env, &pulse, &listener, libc::SIGUSR1, 10);
+    let skip = control_latency(&env, &pulse, &listener, libc::SIGUSR2, 10);
     let cold_env = Env::with_own_cache();
     let cold = first_sound(&cold_env, &pulse, &listener, true, 5);
     drop(listener);
 
-    let variants: Vec<(String, (f64, f64, u64))> = [
-        ("native PulseAudio client, --latency 200", vec!["--latency", "200"]),
-        ("ALSA through PulseAudio, default latency", vec!["--device", "alsa:default"]),
-        ("ALSA through PulseAudio, --latency 200", vec!["--device", "alsa:default", "--latency", "200"]),
-    ]
-    .into_iter()
-    .map(|(name, args)| {
-        env.write(
-            "three.toml",
-            "title = \"Three\"\n[[exercise]]\nname = \"Hold\"\nhold = \"170s\"\ncount_every = \"10s\"\n",
-        );
-        (name.to_string(), session_cost(&env, &pulse, "three.toml", &args))
-    })
-    .collect();
+    // Side by side through the same server: coach's outputs and paplay of
+    // the same session rendered to a WAV file.
+    env.write(
+        "two.toml",
+        "title = \"Two\"\n[[exercise]]\nname = \"Hold\"\nhold = \"110s\"\ncount_every = \"10s\"\n",
+    );
+    let wav = env.path("two.wav");
+    let rendered = env.run(&["render", "two.toml", "-o", wav.to_str().unwrap()]);
+    assert!(rendered.status.success());
+    let coach_bin = env!("CARGO_BIN_EXE_coach");
+    let play = |extra: &[&str]| {
+        let mut args = vec!["play", "two.toml", "-q", "--no-log"];
+        args.extend_from_slice(extra);
+        cost_of(&env, &pulse, coach_bin, &args)
+    };
+    let paplay = cost_of(&env, &pulse, "paplay", &[wav.to_str().unwrap()]);
+    let native = play(&[]);
+    let paplay_again = cost_of(&env, &pulse, "paplay", &[wav.to_str().unwrap()]);
+    let variants: Vec<(&str, Cost)> = vec![(
+        "coach, ALSA through the pulse plugin (--output alsa)",
+        play(&["--output", "alsa"]),
+    )];
+
     let ten = format!("{}/bench/ten-minutes.toml", env!("CARGO_MANIFEST_DIR"));
-    let (worst, planned, heard, (cpu, wall, rss)) = drift(&env, &pulse, &ten);
-    let minutes = wall / 60.0;
+    let (worst, planned, heard, cost) = drift(&env, &pulse, &ten);
+    let hogs = Hogs::start();
+    let (worst_busy, planned_busy, heard_busy, cost_busy) = drift(&env, &pulse, &ten);
+    drop(hogs);
 
     let ms = |v: &[f64]| {
         if v.is_empty() {
@@ -272,12 +365,14 @@ fn main() {
     };
     println!("## Live playback\n");
     println!(
-        "`coach play` through a PulseAudio server with a null sink, its monitor recorded by parec"
+        "`coach play` through a PulseAudio server with a null sink (48 kHz stereo), its monitor recorded by"
     );
     println!(
-        "(benches/playback.rs). Times to a sound are taken when the sound reaches the monitor, so they"
+        "parec (benches/playback.rs). Times to a sound are taken when the sound reaches the monitor, so they"
     );
-    println!("include the sound server's own latency. Default settings unless said otherwise.\n");
+    println!(
+        "include the sound server's own latency. Default settings (the pulse output, 2 s queued) unless said otherwise.\n"
+    );
     println!("| what | value | how |");
     println!("|---|---|---|");
     println!(
@@ -289,27 +384,56 @@ fn main() {
         ms(&cold)
     );
     println!(
-        "| pause heard after SIGUSR1 | {} | signal to the first sample of \"Paused.\" during a silent get-ready |",
+        "| pause heard after SIGUSR1 | {} | signal to the first sample of \"Paused.\" during a silent get-ready, 2 s queued |",
         ms(&pause)
     );
     println!(
-        "| CPU per minute of audio | {:.3} s ({:.2} s over {:.1} min) | user + system time of the whole process (GNU time), 10-minute session |",
-        cpu / minutes,
-        cpu,
-        minutes
+        "| skip heard after SIGUSR2 | {} | signal to the first sample of the next exercise's name, the same |",
+        ms(&skip)
+    );
+    let (c, sv) = cost.per_minute();
+    println!(
+        "| CPU per minute of audio, 10-minute session | coach {c:.3} s + server {sv:.3} s | GNU time for coach; the server's utime + stime from /proc before and after |"
+    );
+    let (c, sv) = cost_busy.per_minute();
+    println!(
+        "| the same, with every core busy | coach {c:.3} s + server {sv:.3} s | a spinning thread per core beside it |"
     );
     println!(
-        "| peak memory | {:.1} MiB | maximum resident set of the same run |",
-        rss as f64 / 1024.0
+        "| peak memory | {:.1} MiB ({:.1} MiB with every core busy) | maximum resident set of those runs |",
+        cost.rss as f64 / 1024.0,
+        cost_busy.rss as f64 / 1024.0
     );
     println!(
-        "| timing error | {worst:.3} ms at most | every interval between consecutive tones in the recording against the plan, {heard} tones heard of {planned} planned, 10-minute session |"
+        "| timing error, idle machine | {worst:.3} ms at most | every interval between consecutive tones in the recording against the plan, {heard} tones heard of {planned} planned, 10-minute session |"
     );
-    for (name, (cpu, wall, rss)) in variants {
-        println!(
-            "| CPU per minute, {name} | {:.3} s (peak {:.1} MiB) | as above, 3-minute session |",
-            cpu / (wall / 60.0),
-            rss as f64 / 1024.0
-        );
+    println!(
+        "| timing error, every core busy | {worst_busy:.3} ms at most | the same, {heard_busy} tones heard of {planned_busy} planned |"
+    );
+    println!("\n### Side by side with paplay\n");
+    println!(
+        "One 2-minute session, each player alone on the same server in turn: CPU seconds per minute of audio.\n"
+    );
+    println!("| player | client | sound server | together |");
+    println!("|---|---|---|---|");
+    let row = |name: &str, cost: &Cost| {
+        let (c, sv) = cost.per_minute();
+        println!("| {name} | {c:.3} | {sv:.3} | {:.3} |", c + sv);
+    };
+    row("paplay of the rendered WAV", &paplay);
+    row("coach (pulse output)", &native);
+    row("paplay again, after coach", &paplay_again);
+    for (name, cost) in &variants {
+        row(name, cost);
     }
+    let best_paplay = {
+        let (a, b) = paplay.per_minute();
+        let (c, d) = paplay_again.per_minute();
+        (a + b).min(c + d)
+    };
+    let (c, sv) = native.per_minute();
+    println!(
+        "\ncoach's pulse output with the server: {:.1}× paplay's, the better of its two runs.",
+        (c + sv) / best_paplay
+    );
 }

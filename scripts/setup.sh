@@ -5,10 +5,10 @@
 # install can be given as arguments (the benchmarks add theirs).
 set -euo pipefail
 
-# Building needs pkg-config and ALSA's headers, and for the system voice
+# Building needs pkg-config, ALSA's and libpulse's headers, and for the system voice
 # (a default feature) speech-dispatcher's headers and libclang; playing
 # needs espeak-ng.
-packages=(pkg-config libasound2-dev libspeechd-dev libclang-dev espeak-ng "$@")
+packages=(pkg-config libasound2-dev libpulse-dev libspeechd-dev libclang-dev espeak-ng "$@")
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

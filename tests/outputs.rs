@@ -90,7 +90,12 @@ fn the_default_role_pauses_and_lowers_nothing() {
 /// own time kept. `overlays` is how many sounds the pause left in the hold
 /// (5 for "Paused.", "Resuming.", "3", "2", "1"); the hold had played
 /// between `before` seconds when it stopped.
-fn a_pause_kept_the_hold(audio: &[i16], overlays: usize, before: std::ops::Range<f64>) {
+fn a_pause_kept_the_hold(
+    audio: &[i16],
+    overlays: usize,
+    before: std::ops::Range<f64>,
+    tolerance: f64,
+) {
     let tones = find_tones_at(audio, REC_RATE, QUIET);
     let hz: Vec<f64> = tones.iter().map(|t| t.hz).collect();
     assert_eq!(hz, [880.0, 587.0, 880.0, 587.0]);
@@ -123,7 +128,7 @@ fn a_pause_kept_the_hold(audio: &[i16], overlays: usize, before: std::ops::Range
         // was left.
         let stopped = seconds(inside[0] - start);
         assert!(
-            (stopped + after - 6.0).abs() <= TWO_MS,
+            (stopped + after - 6.0).abs() <= tolerance,
             "the hold played {stopped:.4} s + {after:.4} s"
         );
     }
@@ -155,7 +160,30 @@ fn ctrl_z_pauses_and_stops_and_fg_resumes_without_losing_hold_time() {
     assert!(!said.contains("stopped working"), "{said}");
     assert!(!said.contains("warning"), "a stop is no underrun: {said}");
     // The pause is heard at once, not after the seconds queued.
-    a_pause_kept_the_hold(&audio, 5, 1.3..2.1);
+    a_pause_kept_the_hold(&audio, 5, 1.3..2.1, TWO_MS);
+}
+
+#[test]
+fn alsa_through_the_pulse_plugin_pauses_at_once_and_keeps_the_hold() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let recording = pulse.record();
+    let mut playing = Playing::start(&env, &pulse, &["hold.toml", "--output", "alsa"]);
+    playing.wait_for("work 6s");
+    std::thread::sleep(Duration::from_millis(1500));
+    playing.signal(libc::SIGUSR1);
+    std::thread::sleep(Duration::from_millis(2500));
+    playing.signal(libc::SIGUSR1);
+    let (code, said) = playing.finish(Duration::from_secs(60));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("on alsa:default"), "{said}");
+    // A second is buffered; the pause is heard at once all the same. The
+    // plugin's drop leaves what the server's sink already holds to play
+    // (tens of milliseconds), which its delay does not count: the hold
+    // gains that much. (A device dropped is silent at once.)
+    a_pause_kept_the_hold(&audio, 5, 1.3..2.1, 0.040);
 }
 
 #[test]
@@ -178,7 +206,7 @@ fn sigstop_and_sigcont_go_on_from_what_was_heard() {
     // While stopped, the server played what was queued (up to 2 s), then
     // nothing; after SIGCONT: "Resuming.", "3", "2", "1", and the rest of
     // the hold from where it was heard.
-    a_pause_kept_the_hold(&audio, 4, 1.4..4.0);
+    a_pause_kept_the_hold(&audio, 4, 1.4..4.0, TWO_MS);
 }
 
 #[test]
@@ -215,6 +243,26 @@ fn a_killed_server_is_a_clear_error_within_two_seconds() {
     assert_eq!(code, 1, "{said}");
     assert!(took < Duration::from_secs(2), "took {took:?}: {said}");
     assert!(said.contains("the sound server went away"), "{said}");
+    assert!(
+        said.contains("--from 'Long hold'"),
+        "the resume hint: {said}"
+    );
+}
+
+#[test]
+fn alsa_through_a_killed_server_is_a_clear_error_within_two_seconds() {
+    let mut pulse = Pulse::start();
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let mut playing = Playing::start(&env, &pulse, &["hold.toml", "--output", "alsa"]);
+    playing.wait_for("work 6s");
+    let sent = Instant::now();
+    pulse.kill();
+    let (code, said) = playing.finish(Duration::from_secs(15));
+    let took = sent.elapsed();
+    assert_eq!(code, 1, "{said}");
+    assert!(took < Duration::from_secs(2), "took {took:?}: {said}");
+    assert!(said.contains("alsa:default stopped working"), "{said}");
     assert!(
         said.contains("--from 'Long hold'"),
         "the resume hint: {said}"

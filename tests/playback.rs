@@ -23,13 +23,15 @@ fn seconds(samples: usize) -> f64 {
 /// Plays the short fixture on `device` and holds the recording to the
 /// rendered session: the same tones at the same places, and exact holds
 /// and rests.
-fn plays_exactly_what_render_writes(device: &str) {
+fn plays_exactly_what_render_writes(how: &[&str]) {
     let pulse = Pulse::start();
     let env = Env::new();
     let routine = fixture("play-short.toml");
     let rendered = find_tones(&env.render(&routine));
     let recording = pulse.record();
-    let playing = Playing::start(&env, &pulse, &[&routine, "--device", device]);
+    let mut args = vec![routine.as_str()];
+    args.extend_from_slice(how);
+    let playing = Playing::start(&env, &pulse, &args);
     let (code, said) = playing.finish(Duration::from_secs(60));
     let audio = recording.finish();
     assert_eq!(code, 0, "{said}");
@@ -85,13 +87,18 @@ fn plays_exactly_what_render_writes(device: &str) {
 
 #[test]
 fn the_pulse_output_plays_exactly_what_render_writes() {
-    plays_exactly_what_render_writes("pulse:test_sink");
+    plays_exactly_what_render_writes(&["--device", "pulse:test_sink"]);
 }
 
 #[test]
 fn alsa_through_pulseaudio_plays_exactly_what_render_writes() {
     // ALSA's default device is the pulse plugin while a server runs.
-    plays_exactly_what_render_writes("alsa:default");
+    plays_exactly_what_render_writes(&["--device", "alsa:default"]);
+}
+
+#[test]
+fn the_cpal_fallback_plays_exactly_what_render_writes() {
+    plays_exactly_what_render_writes(&["--output", "cpal"]);
 }
 
 const HOLD: &str = "title = \"Pause test\"

@@ -89,22 +89,41 @@ pub const DEEP_QUEUE_MS: u32 = 2000;
 pub fn open_output(wanted: &Wanted) -> Result<Box<dyn Output>, DeviceError> {
     let named_pulse = wanted.device.and_then(pulse_sink);
     let choice = match (wanted.choice, wanted.device) {
+        (OutputChoice::Auto, Some(d)) if d.starts_with("alsa:") => OutputChoice::Alsa,
         (OutputChoice::Auto, Some(d)) if named_pulse.is_none() && d.contains(':') => {
             OutputChoice::Cpal
         }
         (choice, _) => choice,
+    };
+    let cpal = || -> Result<Box<dyn Output>, DeviceError> {
+        Ok(Box::new(open(wanted.device, wanted.latency)?))
     };
     match choice {
         OutputChoice::Auto | OutputChoice::Pulse => match open_pulse(wanted, named_pulse) {
             Ok(p) => Ok(p),
             Err(e) if choice == OutputChoice::Pulse || named_pulse.is_some() => Err(e),
             // No server: ALSA.
-            Err(_) => Ok(Box::new(open(wanted.device, wanted.latency)?)),
+            Err(_) => open_alsa(wanted).or_else(|_| cpal()),
         },
-        OutputChoice::Alsa | OutputChoice::Cpal => {
-            Ok(Box::new(open(wanted.device, wanted.latency)?))
-        }
+        OutputChoice::Alsa => open_alsa(wanted),
+        OutputChoice::Cpal => cpal(),
     }
+}
+
+#[cfg(target_os = "linux")]
+fn open_alsa(wanted: &Wanted) -> Result<Box<dyn Output>, DeviceError> {
+    quiet_alsa();
+    let buffer = if wanted.deep {
+        std::time::Duration::from_millis(DEEP_QUEUE_MS as u64 / 2)
+    } else {
+        std::time::Duration::from_millis(2 * wanted.latency as u64)
+    };
+    Ok(Box::new(super::alsa::Alsa::open(wanted.device, buffer)?))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_alsa(wanted: &Wanted) -> Result<Box<dyn Output>, DeviceError> {
+    Ok(Box::new(open(wanted.device, wanted.latency)?))
 }
 
 /// The sink a device name gives the pulse output: `pulse:SINK`.

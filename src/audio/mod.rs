@@ -3,6 +3,8 @@
 //! device, WAV and Ogg Vorbis files, a WAV stream, and a counting output
 //! for tests and benchmarks.
 
+#[cfg(target_os = "linux")]
+pub mod alsa;
 pub mod counting;
 pub mod device;
 pub mod file;
