@@ -109,7 +109,12 @@ fn number_help(what: &str, key: Number) -> String {
 ///
 /// Without a keyboard (over SSH, from systemd): SIGUSR1 pauses and resumes,
 /// SIGUSR2 skips to the next exercise, SIGINT and SIGTERM stop. For
-/// example `pkill -USR1 -x coach`.
+/// example `pkill -USR1 -x coach`. Ctrl-Z pauses and stops coach; `fg` (or
+/// SIGCONT) resumes after a count-in, and after a stop from outside
+/// (SIGSTOP, a laptop asleep) the session goes on from where it was heard.
+///
+/// Sessions play through the sound server (PulseAudio or PipeWire) when one
+/// is running, else straight through ALSA; --output picks one.
 ///
 /// Each session is written to the session log as it plays (`coach history`
 /// reads it); a session stopped early says how far it got, and

@@ -55,7 +55,7 @@ fn the_stream_tells_the_server_who_plays_what_and_its_role() {
     for line in [
         "application.name = \"coach\"",
         "application.icon_name = \"coach\"",
-        "media.name = \"Pause test\"",
+        "media.name = \"Pause test – Long hold\"",
         "media.role = \"a11y\"",
         "Sample Specification: s16le 1ch 22050Hz",
     ] {

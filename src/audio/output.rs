@@ -50,6 +50,10 @@ pub trait Output {
         change()
     }
 
+    /// Says what is playing now (the routine and its exercise), where the
+    /// output can tell the system (a sound server's stream name).
+    fn describe(&self, _what: &str) {}
+
     /// Waits until what the output has taken is with the device or the
     /// sound server, which plays it on while the process is stopped.
     fn deliver(&self) {}

@@ -527,6 +527,13 @@ impl Output for Pulse {
     /// From the server's timing: its read index less the sink's latency,
     /// moved on by the time since it was told. Once the server has gone,
     /// the last that it told.
+    /// Renames the stream (its `media.name`); not waited for.
+    fn describe(&self, what: &str) {
+        if !self.fed.failed() {
+            self.with_stream(|s| drop(s.set_name(what, None)));
+        }
+    }
+
     /// A round trip to the server, which answers once it has everything
     /// written before it: libpulse sends from its own thread, which a stop
     /// would stop too.

@@ -253,6 +253,7 @@ impl Live {
         let mut last_pulled = self.shared.pulled();
         let mut last_move = Instant::now();
         let mut last_turn = Instant::now();
+        let mut named = None;
         loop {
             let tick = if self.speech.is_some() {
                 speech::TICK
@@ -295,7 +296,17 @@ impl Live {
             } else if last_move.elapsed() > STALL {
                 return Ending::DeviceLost("the sound device stopped taking audio".into());
             }
-            display.update(plan, self.position(), self.shared.paused());
+            let pos = self.position();
+            let exercise = plan.exercise_at(pos).map(|at| at.exercise);
+            if exercise != named {
+                named = exercise;
+                let what = match exercise.and_then(|i| plan.exercises.get(i)) {
+                    Some(e) => format!("{} – {}", plan.title, e.name),
+                    None => plan.title.clone(),
+                };
+                self.output.describe(&what);
+            }
+            display.update(plan, pos, self.shared.paused());
         }
     }
 
