@@ -153,6 +153,8 @@ impl Display {
 pub fn tick(display: &Display) -> Duration {
     match display {
         Display::Bars { .. } => Duration::from_millis(100),
-        Display::Lines { .. } | Display::Quiet => Duration::from_millis(250),
+        Display::Lines { .. } => Duration::from_millis(250),
+        // Only the log and the watchdog look.
+        Display::Quiet => Duration::from_secs(1),
     }
 }

@@ -254,6 +254,7 @@ impl Live {
         let mut last_move = Instant::now();
         let mut last_turn = Instant::now();
         let mut named = None;
+        let starts = plan.exercise_starts();
         loop {
             let tick = if self.speech.is_some() {
                 speech::TICK
@@ -297,7 +298,11 @@ impl Live {
                 return Ending::DeviceLost("the sound device stopped taking audio".into());
             }
             let pos = self.position();
-            let exercise = plan.exercise_at(pos).map(|at| at.exercise);
+            let exercise = starts
+                .iter()
+                .take_while(|s| s.sample <= pos)
+                .last()
+                .map(|at| at.exercise);
             if exercise != named {
                 named = exercise;
                 let what = match exercise.and_then(|i| plan.exercises.get(i)) {
