@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: render speed, memory and cache behaviour, and live playback
-# through a private PulseAudio server (benches/playback.rs: about 20
-# minutes, most of it a real-time 10-minute session), measured on this
+# through a private PulseAudio server (benches/playback.rs: about 35
+# minutes, most of it two real-time 10-minute sessions, one with every
+# core busy, and coach side by side with paplay), measured on this
 # machine and written to bench/results.md. Numbers only; nothing here
 # passes or fails.
 set -euo pipefail
