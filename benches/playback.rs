@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::pulse::{Pulse, REC_RATE};
-use common::{Env, find_tones_at, u};
+use common::{Env, Hogs, find_tones_at, u};
 
 const QUIET: i16 = 2;
 
@@ -262,42 +262,6 @@ fn drift(env: &Env, pulse: &Pulse, routine: &str) -> (f64, usize, usize, Cost) {
         .map(|(p, h)| ((h[1] - h[0]) - (p[1] - p[0])).abs() * 1000.0)
         .fold(0.0, f64::max);
     (worst, planned.len(), heard.len(), cost)
-}
-
-/// A busy loop on every core until dropped: a machine doing other work.
-struct Hogs(
-    Arc<std::sync::atomic::AtomicBool>,
-    Vec<std::thread::JoinHandle<()>>,
-);
-
-impl Hogs {
-    fn start() -> Hogs {
-        use std::sync::atomic::{AtomicBool, Ordering};
-        let stop = Arc::new(AtomicBool::new(false));
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let threads = (0..cores)
-            .map(|_| {
-                let stop = stop.clone();
-                std::thread::spawn(move || {
-                    let mut x = 1u64;
-                    while !stop.load(Ordering::Relaxed) {
-                        x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
-                        std::hint::black_box(x);
-                    }
-                })
-            })
-            .collect();
-        Hogs(stop, threads)
-    }
-}
-
-impl Drop for Hogs {
-    fn drop(&mut self) {
-        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
-        for t in self.1.drain(..) {
-            let _ = t.join();
-        }
-    }
 }
 
 fn main() {

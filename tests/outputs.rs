@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use common::playing::Playing;
@@ -209,96 +207,55 @@ fn sigstop_and_sigcont_go_on_from_what_was_heard() {
     a_pause_kept_the_hold(&audio, 4, 1.4..4.0, TWO_MS);
 }
 
-#[test]
-fn an_unloaded_sink_is_a_clear_error_within_two_seconds() {
-    let pulse = Pulse::start();
+/// Plays HOLD with `args`, has `lose` take the sound away once the long
+/// hold is heard, and checks that coach ends within two seconds with a
+/// clear error containing `says` and the hint to continue.
+fn a_loss_is_a_clear_error_within_two_seconds(
+    args: &[&str],
+    lose: impl FnOnce(&mut Pulse),
+    says: &str,
+) {
+    let mut pulse = Pulse::start();
     let env = Env::new();
     env.write("hold.toml", HOLD);
-    let mut playing = Playing::start(&env, &pulse, &["hold.toml"]);
+    let mut all = vec!["hold.toml"];
+    all.extend_from_slice(args);
+    let mut playing = Playing::start(&env, &pulse, &all);
     playing.wait_for("work 6s");
     let sent = Instant::now();
-    pulse.pactl(&["unload-module", "module-null-sink"]);
+    lose(&mut pulse);
     let (code, said) = playing.finish(Duration::from_secs(15));
     let took = sent.elapsed();
     assert_eq!(code, 1, "{said}");
     assert!(took < Duration::from_secs(2), "took {took:?}: {said}");
-    assert!(said.contains("stopped working"), "{said}");
+    assert!(said.contains(says), "{said}");
     assert!(
         said.contains("--from 'Long hold'"),
         "the resume hint: {said}"
+    );
+}
+
+#[test]
+fn an_unloaded_sink_is_a_clear_error_within_two_seconds() {
+    a_loss_is_a_clear_error_within_two_seconds(
+        &[],
+        |pulse| drop(pulse.pactl(&["unload-module", "module-null-sink"])),
+        "stopped working",
     );
 }
 
 #[test]
 fn a_killed_server_is_a_clear_error_within_two_seconds() {
-    let mut pulse = Pulse::start();
-    let env = Env::new();
-    env.write("hold.toml", HOLD);
-    let mut playing = Playing::start(&env, &pulse, &["hold.toml"]);
-    playing.wait_for("work 6s");
-    let sent = Instant::now();
-    pulse.kill();
-    let (code, said) = playing.finish(Duration::from_secs(15));
-    let took = sent.elapsed();
-    assert_eq!(code, 1, "{said}");
-    assert!(took < Duration::from_secs(2), "took {took:?}: {said}");
-    assert!(said.contains("the sound server went away"), "{said}");
-    assert!(
-        said.contains("--from 'Long hold'"),
-        "the resume hint: {said}"
-    );
+    a_loss_is_a_clear_error_within_two_seconds(&[], Pulse::kill, "the sound server went away");
 }
 
 #[test]
 fn alsa_through_a_killed_server_is_a_clear_error_within_two_seconds() {
-    let mut pulse = Pulse::start();
-    let env = Env::new();
-    env.write("hold.toml", HOLD);
-    let mut playing = Playing::start(&env, &pulse, &["hold.toml", "--output", "alsa"]);
-    playing.wait_for("work 6s");
-    let sent = Instant::now();
-    pulse.kill();
-    let (code, said) = playing.finish(Duration::from_secs(15));
-    let took = sent.elapsed();
-    assert_eq!(code, 1, "{said}");
-    assert!(took < Duration::from_secs(2), "took {took:?}: {said}");
-    assert!(said.contains("alsa:default stopped working"), "{said}");
-    assert!(
-        said.contains("--from 'Long hold'"),
-        "the resume hint: {said}"
+    a_loss_is_a_clear_error_within_two_seconds(
+        &["--output", "alsa"],
+        Pulse::kill,
+        "alsa:default stopped working",
     );
-}
-
-/// A busy loop on every core until dropped.
-struct Hogs(Arc<AtomicBool>, Vec<std::thread::JoinHandle<()>>);
-
-impl Hogs {
-    fn start() -> Hogs {
-        let stop = Arc::new(AtomicBool::new(false));
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let threads = (0..cores)
-            .map(|_| {
-                let stop = stop.clone();
-                std::thread::spawn(move || {
-                    let mut x = 1u64;
-                    while !stop.load(Ordering::Relaxed) {
-                        x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
-                        std::hint::black_box(x);
-                    }
-                })
-            })
-            .collect();
-        Hogs(stop, threads)
-    }
-}
-
-impl Drop for Hogs {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-        for t in self.1.drain(..) {
-            let _ = t.join();
-        }
-    }
 }
 
 #[test]

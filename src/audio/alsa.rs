@@ -148,10 +148,7 @@ impl Device {
             }
             let io = match self.pcm.io_i16() {
                 Ok(io) => io,
-                Err(e) => {
-                    drop_io_error(shared, &e);
-                    return false;
-                }
+                Err(e) => return fail(shared, &format!("the device refused samples ({e})")),
             };
             match io.writei(&self.block[..n]) {
                 Ok(k) => {
@@ -203,10 +200,6 @@ fn fail(shared: &Shared, why: &str) -> bool {
         e.get_or_insert_with(|| why.to_string());
     }
     false
-}
-
-fn drop_io_error(shared: &Shared, e: &alsa::Error) {
-    fail(shared, &format!("the device refused samples ({e})"));
 }
 
 impl Output for Alsa {

@@ -162,17 +162,12 @@ fn open_pulse(wanted: &Wanted, sink: Option<&str>) -> Result<Box<dyn Output>, De
         && !pulse
             .sinks()
             .iter()
-            .any(|s| sink_of_id(&s.id) == Some(&name))
+            .any(|s| super::pulse::sink_of(&s.id) == Some(&name))
     {
         let given = wanted.device.unwrap_or(&name);
         return Err(DeviceError::Unknown(given.to_string()));
     }
     Ok(Box::new(pulse))
-}
-
-#[cfg(target_os = "linux")]
-fn sink_of_id(id: &str) -> Option<&str> {
-    super::pulse::sink_of(id)
 }
 
 #[cfg(not(target_os = "linux"))]
