@@ -12,6 +12,7 @@ pub mod chapters;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod guard;
 pub mod paths;
 pub mod pipeline;
 pub mod plan;

@@ -18,11 +18,14 @@ fn main() -> ExitCode {
             });
         }
     };
-    match cmd::run(&cli.command) {
-        Ok(exit) => ExitCode::from(exit.code()),
+    let code = match cmd::run(&cli.command) {
+        Ok(exit) => exit.code(),
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(Exit::Failure.code())
+            coach::guard::out::line(&format!("error: {e:#}"));
+            Exit::Failure.code()
         }
-    }
+    };
+    // A reader that went away ends the command as a closed pipe does (141)
+    // or as a failure (1), never as a panic.
+    ExitCode::from(coach::guard::out::gone().unwrap_or(code))
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 const LAYERS: &[(&str, u32)] = &[
     ("timeline", 0),
     ("paths", 0),
+    ("guard", 0),
     ("source", 1),
     ("routine", 2),
     ("config", 2),

@@ -24,7 +24,10 @@ impl Run for ConfigCommand {
                 }
                 std::fs::write(&path, config::template())
                     .with_context(|| format!("cannot write {}", path.display()))?;
-                eprintln!("wrote {}: every setting is explained there", path.display());
+                crate::guard::out::line(&format!(
+                    "wrote {}: every setting is explained there",
+                    path.display()
+                ));
             }
         }
         Ok(Exit::Success)

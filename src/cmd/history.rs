@@ -108,10 +108,10 @@ impl History {
             return Ok(Exit::Success);
         }
         if newest.is_empty() {
-            eprintln!(
+            crate::guard::out::line(&format!(
                 "No sessions yet. Sessions played with `coach play` are listed here (log: {}).",
                 log_path().map_or_else(|| "none".into(), |p| p.display().to_string())
-            );
+            ));
             return Ok(Exit::Success);
         }
         let mut out = format!(

@@ -13,8 +13,6 @@ mod schema;
 mod show;
 mod voices;
 
-use std::io::Write as _;
-
 use anyhow::{Result, bail};
 
 use crate::cli::{Command, VoiceArgs};
@@ -76,13 +74,12 @@ pub fn run(command: &Command) -> Result<Exit> {
     }
 }
 
-/// Writes to stdout. A closed pipe (`coach show x | head`) is not an error.
+/// Writes to stdout. A reader that went away (`coach show x | head`) is
+/// not an error: the command goes on, and ends with the status
+/// [`crate::guard::out::gone`] gives.
 pub fn print(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
+    crate::guard::out::stdout(text);
+    Ok(())
 }
 
 /// A routine found, checked and scripted.
@@ -113,7 +110,7 @@ pub fn load_found(found: find::Found) -> Result<Loaded> {
                 source: found.source.clone(),
                 diagnostics,
             };
-            eprint!("{report}");
+            crate::guard::out::stderr(&report.to_string());
             let n = report.errors();
             bail!(
                 "{} has {}; fix {} and try again (`coach check` lists {})",
@@ -138,7 +135,7 @@ pub fn load_config() -> Result<Config> {
         Ok(c) => Ok(c),
         Err(e) => {
             if let ConfigError::Invalid(report) = &e {
-                eprint!("{report}");
+                crate::guard::out::stderr(&report.to_string());
             }
             bail!("{e}")
         }

@@ -116,7 +116,7 @@ impl Run for New {
         } else {
             self.name.clone()
         };
-        eprintln!(
+        crate::guard::out::line(&format!(
             "wrote {}{}: edit it, then `coach check {arg}` and `coach play {arg}`",
             path.display(),
             if wrote_schema {
@@ -124,7 +124,7 @@ impl Run for New {
             } else {
                 String::new()
             }
-        );
+        ));
         Ok(Exit::Success)
     }
 }

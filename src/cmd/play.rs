@@ -161,11 +161,11 @@ impl Play {
         logged: bool,
         device: &str,
     ) -> Result<Exit> {
-        let stopped = || eprintln!("{}", self.stopped_at(plan, routine, pos, logged));
+        let stopped = || crate::guard::out::line(&self.stopped_at(plan, routine, pos, logged));
         match ending {
             Ending::Finished => {
                 if !self.quiet {
-                    eprintln!("Session complete.");
+                    crate::guard::out::line("Session complete.");
                 }
                 Ok(Exit::Success)
             }
@@ -198,10 +198,10 @@ impl Play {
         match Journal::open(&path) {
             Ok(j) => j,
             Err(e) => {
-                eprintln!(
+                crate::guard::out::line(&format!(
                     "warning: cannot open the session log {}: {e}; this session goes unlogged",
                     path.display()
-                );
+                ));
                 Journal::off()
             }
         }

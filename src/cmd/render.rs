@@ -104,14 +104,14 @@ impl Run for Render {
             return Ok(Exit::Success);
         };
         let size = std::fs::metadata(&output).map_or(0, |m| m.len());
-        eprintln!(
+        crate::guard::out::line(&format!(
             "wrote {} ({}, {} samples at {} Hz, {:.1} MB)",
             output.display(),
             clock(plan.total_samples),
             plan.total_samples,
             SAMPLE_RATE,
             size as f64 / 1e6
-        );
+        ));
         if self.chapters {
             let name = output
                 .file_name()
@@ -120,11 +120,11 @@ impl Run for Render {
                 .into_owned();
             let lrc = write_beside(&output, "lrc", &chapters::lrc(plan))?;
             let cue = write_beside(&output, "cue", &chapters::cue(plan, &name))?;
-            eprintln!(
+            crate::guard::out::line(&format!(
                 "wrote {} (a line per period) and {} (a track per exercise)",
                 lrc.display(),
                 cue.display()
-            );
+            ));
         }
         Ok(Exit::Success)
     }

@@ -59,7 +59,9 @@ impl Display {
             Display::Bars { multi, .. } => {
                 let _ = multi.println(text);
             }
-            Display::Lines { .. } => eprintln!("{text}"),
+            Display::Lines { .. } => {
+                crate::guard::out::line(text);
+            }
             Display::Quiet => {}
         }
     }
@@ -70,7 +72,9 @@ impl Display {
             Display::Bars { multi, .. } => {
                 let _ = multi.println(text);
             }
-            Display::Lines { .. } | Display::Quiet => eprintln!("{text}"),
+            Display::Lines { .. } | Display::Quiet => {
+                crate::guard::out::line(text);
+            }
         }
     }
 
@@ -86,13 +90,13 @@ impl Display {
                 *last = Some(i);
                 let p = &plan.periods[i];
                 let place = plan.describe_place(&p.place);
-                eprintln!(
+                crate::guard::out::line(&format!(
                     "{}  {} {}: {}",
                     clock(p.start),
                     p.kind.words(),
                     length(p.len),
                     place
-                );
+                ));
             }
             Display::Bars { period, total, .. } => {
                 let state = if paused { " · paused" } else { "" };

@@ -279,6 +279,12 @@ impl Live {
                 self.quiet_until = Some(Instant::now() + STOPPED);
             }
             last_turn = Instant::now();
+            // Whoever watched the session went away (a closed pipe, a
+            // terminal gone, a full disk under stderr): stop as a signal
+            // would, so the log gets its end.
+            if crate::guard::out::gone().is_some() {
+                return Ending::Signal(libc::SIGPIPE);
+            }
             if let Some(ending) = self.follow(log) {
                 return ending;
             }

@@ -96,7 +96,7 @@ pub fn read_log() -> anyhow::Result<Log> {
                 if log.unreadable == 1 { "is" } else { "are" }
             )
         };
-        eprintln!("warning: session log {}: {what}", path.display());
+        crate::guard::out::line(&format!("warning: session log {}: {what}", path.display()));
     }
     Ok(log)
 }

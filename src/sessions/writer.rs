@@ -110,10 +110,10 @@ fn write_lines(mut file: File, path: &Path, rx: std::sync::mpsc::Receiver<String
             .write_all(line.as_bytes())
             .and_then(|_| file.sync_data());
         if let Err(e) = result {
-            eprintln!(
+            crate::guard::out::line(&format!(
                 "warning: cannot write the session log {}: {e}; this session goes unlogged",
                 path.display()
-            );
+            ));
             return;
         }
     }

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// A byte range in a routine's text.
 pub type Span = Range<usize>;
@@ -45,19 +46,36 @@ pub struct SourceFile {
     /// A path as the user gave it, or `name (built in)` for bundled routines.
     pub name: String,
     pub text: String,
+    /// Where each line starts, found once, when the first diagnostic is
+    /// located: a file with a flood of errors costs one pass, not one per
+    /// error.
+    lines: OnceLock<Vec<usize>>,
 }
+
+/// How many diagnostics of one file are shown; the rest are counted.
+pub const MAX_SHOWN: usize = 100;
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         SourceFile {
             name: name.into(),
             text: text.into(),
+            lines: OnceLock::new(),
         }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        line_col(&self.text, offset)
+        let text = self.text.as_str();
+        let lines = self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let offset = floor_boundary(text, offset);
+        let line = lines.partition_point(|&start| start <= offset);
+        let col = text[lines[line - 1]..offset].chars().count() + 1;
+        (line, col)
     }
 
     /// The diagnostic as one `file:line:col: severity: message` line.
@@ -153,9 +171,31 @@ impl Report {
 }
 
 impl fmt::Display for Report {
+    /// The first [`MAX_SHOWN`] diagnostics, then how many more there are.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in &self.diagnostics {
+        for d in self.diagnostics.iter().take(MAX_SHOWN) {
             writeln!(f, "{}", self.source.render(d))?;
+        }
+        let rest = &self.diagnostics[self.diagnostics.len().min(MAX_SHOWN)..];
+        if !rest.is_empty() {
+            let errors = rest
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            let warnings = rest.len() - errors;
+            let mut parts = Vec::new();
+            for (n, what) in [(errors, "error"), (warnings, "warning")] {
+                if n > 0 {
+                    parts.push(format!("{n} {what}{}", if n == 1 { "" } else { "s" }));
+                }
+            }
+            writeln!(
+                f,
+                "{}: and {} more not shown ({})",
+                self.source.name,
+                rest.len(),
+                parts.join(", ")
+            )?;
         }
         Ok(())
     }
@@ -215,6 +255,36 @@ mod tests {
         assert_eq!(line_col(text, 10), (2, 3));
         assert_eq!(line_col(text, text.len()), (4, 5));
         assert_eq!(line_col(text, 9999), (4, 5));
+        let source = SourceFile::new("t.toml", text);
+        for offset in 0..text.len() + 3 {
+            assert_eq!(
+                source.line_col(offset),
+                line_col(text, offset),
+                "at {offset}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_flood_of_errors_shows_the_first_hundred_and_counts_the_rest() {
+        let text = "x = 1\n".repeat(300);
+        let source = SourceFile::new("f.toml", text);
+        let mut diagnostics: Vec<Diagnostic> = (0..250)
+            .map(|i| Diagnostic::error(i * 6..i * 6 + 1, "bad"))
+            .collect();
+        diagnostics.push(Diagnostic::warning(0..1, "odd"));
+        let shown = Report {
+            source,
+            diagnostics,
+        }
+        .to_string();
+        assert_eq!(shown.matches(": error: bad").count(), MAX_SHOWN);
+        assert!(shown.contains("f.toml:100:1: error: bad"), "{shown}");
+        assert!(!shown.contains("f.toml:101:1: error"), "{shown}");
+        assert!(
+            shown.ends_with("f.toml: and 151 more not shown (150 errors, 1 warning)\n"),
+            "{shown}"
+        );
     }
 
     #[test]

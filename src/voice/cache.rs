@@ -71,10 +71,10 @@ impl Cache {
             None
         };
         if clip.is_none() && !self.warned_damaged.swap(true, Ordering::Relaxed) {
-            eprintln!(
+            crate::guard::out::line(&format!(
                 "note: the speech cache had a damaged clip ({}); speaking it again",
                 path.display()
-            );
+            ));
         }
         clip
     }
@@ -93,12 +93,12 @@ impl Cache {
         if let Err(e) = write_atomically(&path, &encode(&key, samples))
             && !self.warned.swap(true, Ordering::Relaxed)
         {
-            eprintln!(
+            crate::guard::out::line(&format!(
                 "warning: cannot write the speech cache in {} ({e}); going on without it",
                 path.parent()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default()
-            );
+            ));
         }
     }
 }

@@ -1,0 +1,67 @@
+//! Text from a routine or a log, shown on a terminal.
+//!
+//! A title can hold anything TOML can: a carriage return that moves the
+//! cursor back over the line, an escape sequence that clears the screen,
+//! a right-to-left override that shows a line reversed. Every such text
+//! goes through [`shown`] on its way to the terminal, which makes those
+//! characters visible as escapes instead of obeying them.
+
+use std::borrow::Cow;
+
+/// Whether `c` would act on the terminal, or reorder the text around it,
+/// instead of being shown.
+fn acts(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            // Marks and embeddings, overrides and isolates of the
+            // bidirectional algorithm, and the Unicode line separators.
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
+        )
+}
+
+/// `text` with every character that would act on the terminal written as
+/// a visible escape (`\n`, `\u{1b}`, `\u{202e}`); anything else as is.
+pub fn shown(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acts) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if acts(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// At most `max` characters of `text`, shown as [`shown`] does, with "…"
+/// where it was cut.
+pub fn shown_short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return shown(text).into_owned();
+    }
+    let head: String = text.chars().take(max).collect();
+    format!("{}…", shown(&head))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_and_bidi_characters_are_shown_not_obeyed() {
+        assert!(matches!(shown("Cat-cow – 12 reps"), Cow::Borrowed(_)));
+        assert_eq!(shown("a\rDELETE\n"), "a\\rDELETE\\n");
+        assert_eq!(shown("\u{1b}[2J"), "\\u{1b}[2J");
+        assert_eq!(shown("x\u{202e}yz"), "x\\u{202e}yz");
+        assert_eq!(shown("\u{9b}\u{2066}é"), "\\u{9b}\\u{2066}é");
+        assert_eq!(shown_short("abcdef", 3), "abc…");
+        assert_eq!(shown_short("a\nb", 3), "a\\nb");
+    }
+}
