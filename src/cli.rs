@@ -210,7 +210,9 @@ pub struct Devices {}
 /// exactly what `coach show` lists, sample for sample; .ogg is Ogg Vorbis,
 /// about 1 MB for 10 minutes, with a chapter for each exercise. Both start
 /// with half a second of silence and end with a second. The file is
-/// written under a temporary name and appears only when complete.
+/// written under a temporary name and appears only when complete; Ctrl-C
+/// leaves nothing behind, and an existing file is replaced only with
+/// --force.
 #[derive(Debug, Args)]
 pub struct Render {
     /// The routine: a path or a name.
@@ -227,6 +229,12 @@ pub struct Render {
     /// per exercise) next to the audio.
     #[arg(long)]
     pub chapters: bool,
+
+    /// Replace the output (and its chapter files) if it exists. Without
+    /// it, coach asks on a terminal and refuses otherwise. The routine
+    /// file itself is never replaced.
+    #[arg(short, long)]
+    pub force: bool,
 
     #[command(flatten)]
     pub voice: VoiceArgs,

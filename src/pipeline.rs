@@ -63,11 +63,7 @@ pub fn lay_out(script: &Script, speech: &dyn Speech, tones: ToneStyle) -> Plan {
     plan::layout(script, speech, tones)
 }
 
-/// A speech length for `text` that depends only on the text: about what
-/// espeak-ng takes at 160 words a minute, never zero.
-pub fn estimated_len(text: &str) -> u64 {
-    1000 + text.chars().count() as u64 * 1400
-}
+pub use crate::script::estimated_len;
 
 /// Speech lengths from [`estimated_len`], for checking a routine without
 /// a voice. They are not marked as estimates: a plan made with them is

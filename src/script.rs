@@ -15,6 +15,36 @@ pub const MAX_SESSION: Dur = Dur::from_secs(48 * 3600);
 /// plan exhaust memory.
 pub const MAX_SOUNDS: usize = 200_000;
 
+/// What a routine may make coach say, checked before anything is
+/// synthesized, so that no routine can make the voice, the cache or the
+/// memory of coach grow without bound (a filled-in phrase repeats every
+/// name it holds; a text can be repeated round after round).
+pub mod budget {
+    use crate::timeline::Dur;
+
+    /// The longest text spoken, once its phrase is filled in: what a
+    /// routine may write as one text.
+    pub const TEXT_CHARS: usize = crate::source::walk::MAX_TEXT_CHARS;
+    /// The most characters of distinct texts, each synthesized once.
+    pub const SPEECH_CHARS: usize = 30_000;
+    /// The most distinct texts: clips synthesized and cached.
+    pub const CLIPS: usize = 10_000;
+    /// The most speech of distinct texts: estimated from their length
+    /// before synthesis ([`super::estimated_len`]), counted exactly as the
+    /// voice speaks them. With 16-bit clips at the session rate, the
+    /// cache of one routine stays under 80 MB.
+    pub const SPEECH: Dur = Dur::from_secs(30 * 60);
+    /// The most characters spoken in all, repeats included: what the
+    /// script keeps in memory.
+    pub const SCRIPT_CHARS: usize = 4_000_000;
+}
+
+/// A speech length for `text` that depends only on the text: about what
+/// espeak-ng takes at 160 words a minute, never zero.
+pub fn estimated_len(text: &str) -> u64 {
+    1000 + text.chars().count() as u64 * 1400
+}
+
 /// Which sound gives way when two collide, highest first (ROUTINE-FORMAT.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Priority {
@@ -123,13 +153,32 @@ impl Script {
 /// Builds the script of a routine. Fails only when the session would be
 /// beyond [`MAX_SESSION`] or [`MAX_SOUNDS`].
 pub fn build(routine: &Routine) -> Result<Script, Diagnostic> {
-    check_length(routine)?;
+    let periods = check_length(routine)?;
     let mut b = Builder {
         routine,
         steps: Vec::new(),
         sounds: 0,
+        span: 0..0,
+        distinct: std::collections::HashSet::new(),
+        distinct_chars: 0,
+        distinct_speech: 0,
+        chars: 0,
+        announced: 0,
     };
     b.session()?;
+    // Announcements are spoken between the periods: they make the session
+    // longer by as long as they take.
+    let total = periods + b.announced as u128 * 1_000_000 / RATE as u128;
+    if total > MAX_SESSION.micros() as u128 {
+        return Err(Diagnostic::error(
+            0..0,
+            format!(
+                "this routine would last more than {} hours with its announcements; a session may be at most {} hours long",
+                total / 3_600_000_000,
+                MAX_SESSION.micros() / 3_600_000_000
+            ),
+        ));
+    }
     Ok(Script {
         title: routine.title.clone(),
         rounds: routine.rounds,
@@ -147,8 +196,9 @@ pub fn build(routine: &Routine) -> Result<Script, Diagnostic> {
     })
 }
 
-/// The sum of the timed periods, computed without building them.
-fn check_length(routine: &Routine) -> Result<(), Diagnostic> {
+/// The sum of the timed periods in microseconds, computed without building
+/// them.
+fn check_length(routine: &Routine) -> Result<u128, Diagnostic> {
     let mut per_round: u128 = 0;
     for (i, e) in routine.exercises.iter().enumerate() {
         let units = (e.sets as u128) * (e.sides.len().max(1) as u128);
@@ -177,27 +227,95 @@ fn check_length(routine: &Routine) -> Result<(), Diagnostic> {
             ),
         ));
     }
-    Ok(())
+    Ok(total)
 }
 
 struct Builder<'r> {
     routine: &'r Routine,
     steps: Vec<Step>,
     sounds: usize,
+    /// Where the steps being built come from: the exercise's table.
+    span: Span,
+    /// The budget spent so far (see [`budget`]).
+    distinct: std::collections::HashSet<String>,
+    distinct_chars: usize,
+    distinct_speech: u64,
+    chars: usize,
+    /// The estimated length of every announcement, repeats included.
+    announced: u64,
 }
 
 const SECOND: u64 = RATE;
 
 impl Builder<'_> {
-    fn say(&mut self, text: String, place: &Place) {
+    /// Spends the budget for one spoken text; an error at the exercise
+    /// being built once a limit is passed.
+    fn spoken(&mut self, text: &str) -> Result<(), Diagnostic> {
+        let chars = text.chars().count();
+        let over = |what: String| Err(Diagnostic::error(self.span.clone(), what));
+        if chars > budget::TEXT_CHARS {
+            let start: String = text.chars().take(40).collect();
+            return over(format!(
+                "a text spoken here is {chars} characters long once its phrase is filled in (\"{start}…\"); a spoken text may have at most {}: shorten the phrase or the names and texts it repeats",
+                budget::TEXT_CHARS
+            ));
+        }
+        self.chars += chars;
+        if self.chars > budget::SCRIPT_CHARS {
+            return over(format!(
+                "by here this routine speaks more than {} characters in all; make it shorter, or its texts and phrases shorter",
+                budget::SCRIPT_CHARS
+            ));
+        }
+        if self.distinct.contains(text) {
+            return Ok(());
+        }
+        self.distinct.insert(text.to_string());
+        self.distinct_chars += chars;
+        self.distinct_speech += estimated_len(text);
+        if self.distinct.len() > budget::CLIPS {
+            return over(format!(
+                "by here this routine has more than {} different texts to speak; use fewer, or count less often",
+                budget::CLIPS
+            ));
+        }
+        if self.distinct_chars > budget::SPEECH_CHARS
+            || self.distinct_speech > budget::SPEECH.samples()
+        {
+            return over(format!(
+                "by here this routine has more than {} characters ({} minutes) of different texts to speak, the most a routine may have; shorten its texts and names",
+                budget::SPEECH_CHARS,
+                budget::SPEECH.micros() / 60_000_000
+            ));
+        }
+        Ok(())
+    }
+
+    fn say(&mut self, text: String, place: &Place) -> Result<(), Diagnostic> {
+        self.spoken(&text)?;
+        self.announced += estimated_len(&text);
         self.sounds += 1;
+        if self.sounds > MAX_SOUNDS {
+            return Err(Diagnostic::error(
+                self.span.clone(),
+                format!(
+                    "this routine has more than {MAX_SOUNDS} sounds by here; make holds shorter, counts rarer or reps fewer"
+                ),
+            ));
+        }
         self.steps.push(Step::Say {
             text,
             place: place.clone(),
         });
+        Ok(())
     }
 
     fn period(&mut self, period: Period, span: &Span) -> Result<(), Diagnostic> {
+        for timed in &period.sounds {
+            if let Sound::Speech(text) = &timed.sound {
+                self.spoken(text)?;
+            }
+        }
         self.sounds += period.sounds.len() + 2;
         if self.sounds > MAX_SOUNDS {
             return Err(Diagnostic::error(
@@ -227,7 +345,7 @@ impl Builder<'_> {
                 round: 1,
                 ..Place::default()
             },
-        );
+        )?;
         for round in 1..=r.rounds {
             let round_place = Place {
                 round,
@@ -238,7 +356,7 @@ impl Builder<'_> {
                     round,
                     ..base.clone()
                 };
-                self.say(phrases.fill(PhraseKey::Round, &v), &round_place);
+                self.say(phrases.fill(PhraseKey::Round, &v), &round_place)?;
             }
             for (index, ex) in r.exercises.iter().enumerate() {
                 self.exercise(round, index, ex)?;
@@ -249,7 +367,7 @@ impl Builder<'_> {
                 };
                 let last_exercise = index + 1 == r.exercises.len();
                 if last_exercise && round == r.rounds {
-                    self.say(phrases.fill(PhraseKey::Done, &base), &place);
+                    self.say(phrases.fill(PhraseKey::Done, &base), &place)?;
                 } else {
                     let (len, next) = if last_exercise {
                         (r.round_rest, &r.exercises[0].name)
@@ -299,6 +417,7 @@ impl Builder<'_> {
     }
 
     fn exercise(&mut self, round: u32, index: usize, ex: &Exercise) -> Result<(), Diagnostic> {
+        self.span = ex.span.clone();
         let phrases = &self.routine.phrases;
         let sides = ex.sides.len().max(1);
         for set in 1..=ex.sets {
@@ -321,25 +440,25 @@ impl Builder<'_> {
                     next: "",
                 };
                 let (kind, len) = if set == 1 && side == 0 {
-                    self.say(phrases.fill(PhraseKey::Exercise, &v), &place);
+                    self.say(phrases.fill(PhraseKey::Exercise, &v), &place)?;
                     for line in &ex.say {
-                        self.say(line.clone(), &place);
+                        self.say(line.clone(), &place)?;
                     }
                     if ex.sets > 1 {
-                        self.say(phrases.fill(PhraseKey::Set, &v), &place);
+                        self.say(phrases.fill(PhraseKey::Set, &v), &place)?;
                     }
                     if !ex.sides.is_empty() {
-                        self.say(phrases.fill(PhraseKey::Side, &v), &place);
+                        self.say(phrases.fill(PhraseKey::Side, &v), &place)?;
                     }
                     (PeriodKind::GetReady, ex.get_ready)
                 } else if side == 0 {
-                    self.say(phrases.fill(PhraseKey::Set, &v), &place);
+                    self.say(phrases.fill(PhraseKey::Set, &v), &place)?;
                     if !ex.sides.is_empty() {
-                        self.say(phrases.fill(PhraseKey::Side, &v), &place);
+                        self.say(phrases.fill(PhraseKey::Side, &v), &place)?;
                     }
                     (PeriodKind::SetRest, ex.set_rest)
                 } else {
-                    self.say(phrases.fill(PhraseKey::Switch, &v), &place);
+                    self.say(phrases.fill(PhraseKey::Switch, &v), &place)?;
                     (PeriodKind::Switch, ex.switch)
                 };
                 let len = len.samples();
@@ -854,6 +973,7 @@ hold = "24h"
 name = "A"
 hold = "24h"
 count_every = "100ms"
+count = "tone"
 "#;
         let routine = load::parse(&SourceFile::new("t.toml", text)).unwrap();
         let err = build(&routine).unwrap_err();
@@ -862,5 +982,88 @@ count_every = "100ms"
             "{}",
             err.message
         );
+    }
+
+    fn refusal(text: &str) -> Diagnostic {
+        let routine = load::parse(&SourceFile::new("t.toml", text)).unwrap();
+        build(&routine).unwrap_err()
+    }
+
+    #[test]
+    fn speech_is_budgeted_before_anything_is_synthesized() {
+        // A phrase that repeats a long name: refused once filled in, at the
+        // exercise, before the text is ever made whole again.
+        let name = "N".repeat(1990);
+        let text = format!(
+            "title = \"T\"\n[phrases]\nexercise = \"{}\"\n[[exercise]]\nname = \"{name}\"\nhold = \"30s\"\n",
+            "{name} ".repeat(3)
+        );
+        let err = refusal(&text);
+        assert!(
+            err.message
+                .contains("5973 characters long once its phrase is filled in"),
+            "{}",
+            err.message
+        );
+        assert_eq!(&text[err.span.clone()], format!("\"{name}\""));
+
+        // Distinct texts: 20 exercises of 1,990 characters each.
+        let mut text = String::from("title = \"T\"\n");
+        for i in 0..20 {
+            text.push_str(&format!(
+                "[[exercise]]\nname = \"E{i}\"\nhold = \"30s\"\nsay = \"{}{i:04}\"\n",
+                "a ".repeat(993)
+            ));
+        }
+        let err = refusal(&text);
+        assert!(
+            err.message.contains("more than 30000 characters"),
+            "{}",
+            err.message
+        );
+        // Located at the exercise that went over: the 15th.
+        assert!(
+            text[..err.span.start].ends_with("name = "),
+            "{:?}",
+            err.span
+        );
+        assert_eq!(&text[err.span.clone()], "\"E14\"");
+
+        // Every second counted aloud through a 4-hour hold: 14,399 texts
+        // of 4.8 characters on average.
+        let err = refusal(
+            "title = \"T\"\n[[exercise]]\nname = \"A\"\nhold = \"4h\"\ncount_every = \"1s\"\n",
+        );
+        assert!(
+            err.message.contains("of different texts to speak"),
+            "{}",
+            err.message
+        );
+
+        // The same long text said again and again: one clip, but hours of
+        // announcements, which count towards the 48 hours.
+        let text = format!(
+            "title = \"T\"\nrounds = 100\n[defaults]\nget_ready = 0\nrest = 0\n{}",
+            (0..50)
+                .map(|i| format!(
+                    "[[exercise]]\nname = \"E{i}\"\nhold = \"1s\"\nsay = [{}]\n",
+                    vec![format!("\"{}\"", "b".repeat(1999)); 10].join(", ")
+                ))
+                .collect::<String>()
+        );
+        let err = refusal(&text);
+        assert!(
+            err.message.contains("with its announcements")
+                || err.message.contains("characters in all"),
+            "{}",
+            err.message
+        );
+
+        // The bundled routine is far inside every limit.
+        let builtin = crate::routine::find::built_in("hamstring-lower-back").unwrap();
+        let routine = load::parse(&builtin.source).unwrap();
+        let script = build(&routine).unwrap();
+        let chars: usize = script.texts().iter().map(|t| t.chars().count()).sum();
+        assert!(chars * 5 < budget::SPEECH_CHARS, "{chars}");
     }
 }

@@ -4,6 +4,8 @@
 //! stays flat. Each format is an [`Encoding`].
 
 use std::path::{Path, PathBuf};
+
+use crate::guard::temp::Temporary;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -15,30 +17,23 @@ const BLOCK: usize = 16 * 1024;
 
 /// Calls `write` with a temporary path beside `path`, and renames the
 /// result to `path` only if it succeeds, so a failed render leaves any
-/// earlier file untouched.
+/// earlier file untouched. The temporary file is removed on every way out
+/// but SIGKILL (see [`crate::guard::temp`]), and those that a killed
+/// process left beside `path` are swept first.
 pub fn write_atomically(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    let tmp = temporary(path)?;
-    let result = write(&tmp)
+    crate::guard::temp::sweep(path);
+    let tmp = Temporary::new(
+        crate::guard::temp::beside(path)
+            .with_context(|| format!("{} is not a file name", path.display()))?,
+    );
+    write(tmp.path())
         .with_context(|| format!("cannot write {}", path.display()))
         .and_then(|()| {
-            std::fs::rename(&tmp, path)
+            std::fs::rename(tmp.path(), path)
                 .with_context(|| format!("cannot move the finished file to {}", path.display()))
-        });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-fn temporary(path: &Path) -> Result<PathBuf> {
-    let file_name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file name", path.display()))?;
-    Ok(path.with_file_name(format!(
-        ".{}.part{}",
-        file_name.to_string_lossy(),
-        std::process::id()
-    )))
+        })?;
+    tmp.keep();
+    Ok(())
 }
 
 /// Takes `source` block by block into `sink`, with a progress bar on

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use super::{Exit, Run, print};
+use super::{Exit, Run, print, print_data};
 use crate::cli::History;
 use crate::sessions::calendar::{local, now_ms};
 use crate::sessions::history::{self, Log, Session};
@@ -23,7 +23,7 @@ pub fn result_words(s: &Session) -> String {
         _ => "stopped".to_string(),
     };
     if let Some(at) = &s.stopped_in {
-        text.push_str(&format!(" in {}", at.name));
+        text.push_str(&format!(" in {}", crate::guard::shown(&at.name)));
         if at.round > 1 {
             text.push_str(&format!(" (round {})", at.round));
         }
@@ -63,7 +63,7 @@ impl History {
         let today = self.date.unwrap_or_else(|| local(now_ms()).date);
         let week = history::week(log, today);
         if self.json {
-            print(&format!("{}\n", serde_json::to_string_pretty(&week)?))?;
+            print_data(&format!("{}\n", serde_json::to_string_pretty(&week)?))?;
             return Ok(Exit::Success);
         }
         let most = week.days.iter().map(|d| d.minutes).fold(1.0, f64::max);
@@ -104,7 +104,7 @@ impl History {
         };
         let newest: Vec<&Session> = log.sessions.iter().rev().take(take).collect();
         if self.json {
-            print(&format!("{}\n", serde_json::to_string_pretty(&newest)?))?;
+            print_data(&format!("{}\n", serde_json::to_string_pretty(&newest)?))?;
             return Ok(Exit::Success);
         }
         if newest.is_empty() {
@@ -122,7 +122,7 @@ impl History {
             out.push_str(&format!(
                 "{:<16}  {}  {:>7}  {:>7}  {}\n",
                 local(s.started).short(),
-                clip(&s.title, 32),
+                clip(&crate::guard::shown(&s.title), 32),
                 minutes(s.planned),
                 minutes(s.played),
                 result_words(s)

@@ -4,10 +4,14 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::{Exit, Run, prepare, print, table};
+use super::{Exit, Run, load_config, print, table};
 use crate::cli::List;
+use crate::config::Config;
+use crate::pipeline;
 use crate::routine::find::{self, FindError, Found, Origin};
+use crate::settings;
 use crate::timeline::time::clock;
+use crate::voice::Cache;
 
 /// A routine file as `list` sees it.
 enum Entry {
@@ -37,6 +41,7 @@ impl Run for List {
                 .or_insert_with(|| Entry::Found(find::built_in(name).expect("listed")));
         }
 
+        let config = load_config()?;
         let mut rows = vec![
             ["NAME", "LENGTH", "TITLE", "FROM"]
                 .map(String::from)
@@ -58,7 +63,7 @@ impl Run for List {
                         Origin::BuiltIn => "built in".to_string(),
                         Origin::File(p) => p.display().to_string(),
                     };
-                    let (length, title) = describe(found, &self.voice);
+                    let (length, title) = describe(found, &self.voice, &config);
                     vec![name, length, title, from]
                 }
             };
@@ -71,7 +76,7 @@ impl Run for List {
 }
 
 /// A routine's length and title, or why they cannot be known.
-fn describe(found: Found, voice: &crate::cli::VoiceArgs) -> (String, String) {
+fn describe(found: Found, voice: &crate::cli::VoiceArgs, config: &Config) -> (String, String) {
     use crate::pipeline::Refused;
     let source = &found.source;
     match crate::pipeline::script(source) {
@@ -84,16 +89,17 @@ fn describe(found: Found, voice: &crate::cli::VoiceArgs) -> (String, String) {
             format!("{} ({})", routine.title, source.headline(&d)),
         ),
         Ok(scripted) => {
+            // Nothing is synthesized to list routines: a clip not in the
+            // cache is estimated from its text, and the length says so.
             let title = scripted.routine.title.clone();
-            let loaded = super::Loaded {
-                found,
-                routine: scripted.routine,
-                script: scripted.script,
-            };
-            match prepare(loaded, voice) {
-                Ok(p) => (clock(p.plan.total_samples), title),
-                Err(e) => ("-".into(), format!("{title} ({e})")),
-            }
+            let language = &scripted.routine.language;
+            let settings = settings::resolve(&voice.overrides(), config, language);
+            let lengths = settings
+                .speaker(language)
+                .lengths(&scripted.script.texts(), &Cache::new());
+            let plan = pipeline::lay_out(&scripted.script, &lengths, settings.tones);
+            let about = if lengths.estimated > 0 { "~" } else { "" };
+            (format!("{about}{}", clock(plan.total_samples)), title)
         }
     }
 }

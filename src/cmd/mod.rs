@@ -82,6 +82,13 @@ pub fn print(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Writes data for a program (JSON, a schema) to stdout as it is, as
+/// [`print`] does otherwise.
+pub fn print_data(text: &str) -> Result<()> {
+    crate::guard::out::stdout_raw(text);
+    Ok(())
+}
+
 /// A routine found, checked and scripted.
 pub struct Loaded {
     pub found: find::Found,

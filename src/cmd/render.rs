@@ -1,6 +1,7 @@
 //! `coach render`: a session to an audio file, WAV or Ogg Vorbis, with
 //! chapter files on request.
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -12,6 +13,7 @@ use crate::audio::wav::{Wav, WavStream};
 use crate::audio::{Output, Renderer};
 use crate::chapters;
 use crate::cli::Render;
+use crate::routine::find::Origin;
 use crate::timeline::SAMPLE_RATE;
 use crate::timeline::time::clock;
 
@@ -44,6 +46,53 @@ fn write_beside(audio: &Path, ext: &str, text: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+impl Render {
+    /// Whether the render may write `targets`: never over the routine file
+    /// itself; over another existing file only with --force, or if the
+    /// user says so on a terminal.
+    fn may_write(&self, targets: &[PathBuf], routine: &Origin) -> Result<()> {
+        for target in targets {
+            if let Origin::File(routine) = routine
+                && same_file(target, routine)
+            {
+                bail!(
+                    "{} is the routine file itself; give the audio another name with -o",
+                    target.display()
+                );
+            }
+        }
+        let existing: Vec<&PathBuf> = targets.iter().filter(|t| t.exists()).collect();
+        if existing.is_empty() || self.force {
+            return Ok(());
+        }
+        let names = existing
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+            crate::guard::out::stderr(&format!("{names} exists. Replace it? [y/N] "));
+            let mut answer = String::new();
+            std::io::stdin().read_line(&mut answer)?;
+            if matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+                return Ok(());
+            }
+            bail!("{names} left as it was");
+        }
+        bail!("{names} exists already; add --force to replace it, or give another name with -o")
+    }
+}
+
+/// Whether `a` and `b` are the same file (through links, or spelt
+/// differently).
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 impl Run for Render {
     fn run(&self) -> Result<Exit> {
         let loaded = load_routine(&self.routine)?;
@@ -69,6 +118,16 @@ impl Run for Render {
                 output.display()
             );
         }
+        if let Some((output, _)) = &file {
+            let mut targets = vec![output.clone()];
+            if self.chapters {
+                targets.push(output.with_extension("lrc"));
+                targets.push(output.with_extension("cue"));
+            }
+            self.may_write(&targets, &loaded.found.origin)?;
+        }
+        // Ctrl-C, SIGTERM or a hang-up from here on leave no part file.
+        crate::guard::temp::remove_on_signals();
         let prepared = prepare(loaded, &self.voice)?;
         let plan = &prepared.plan;
         if plan.speech_estimated {

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::{Exit, Run, print};
+use super::{Exit, Run, print_data};
 use crate::cli::Schema;
 
 /// The schema as pretty JSON with a final line end.
@@ -14,7 +14,7 @@ pub fn text() -> Result<String> {
 
 impl Run for Schema {
     fn run(&self) -> Result<Exit> {
-        print(&text()?)?;
+        print_data(&text()?)?;
         Ok(Exit::Success)
     }
 }

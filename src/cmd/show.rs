@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::{Exit, Run, load_routine, prepare, print};
+use super::{Exit, Run, load_routine, prepare, print, print_data};
 use crate::cli::Show;
 
 impl Run for Show {
@@ -12,7 +12,7 @@ impl Run for Show {
         if self.json {
             let mut text = serde_json::to_string_pretty(&plan.to_json())?;
             text.push('\n');
-            print(&text)?;
+            print_data(&text)?;
         } else {
             print(&plan.to_text())?;
         }

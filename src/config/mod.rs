@@ -157,17 +157,15 @@ pub fn load() -> Result<Config, ConfigError> {
 /// The config at `path`, or the empty one if there is no file there.
 pub fn load_from(path: &Path) -> Result<Config, ConfigError> {
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::guard::read::read(path, MAX_FILE_BYTES as u64) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-        Err(e) => return Err(ConfigError::Io(format!("cannot read {shown}: {e}"))),
+        Err(e) if e.not_found() => return Ok(Config::default()),
+        Err(e) => {
+            return Err(ConfigError::Io(format!(
+                "cannot read the config {shown}: {e}"
+            )));
+        }
     };
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(ConfigError::Io(format!(
-            "{shown} is {} bytes; a config file may be at most 1 MiB",
-            bytes.len()
-        )));
-    }
     let text = String::from_utf8(bytes)
         .map_err(|_| ConfigError::Io(format!("{shown} is not UTF-8 text; save it as UTF-8")))?;
     let source = SourceFile::new(shown, text);

@@ -1,4 +1,6 @@
-//! Every write coach makes to stdout and stderr goes through here.
+//! Every write coach makes to stdout and stderr goes through here, so a
+//! routine's or a log's text can never drive the terminal (see
+//! [`super::text`]).
 //!
 //! A write that fails (the pipe was closed: `coach play x | head -1`, `less`
 //! quit; the terminal hung up; `2>/dev/full`) means the user cannot read
@@ -47,14 +49,22 @@ fn write(mut to: impl Write, text: &str) -> bool {
     }
 }
 
-/// Writes `text` to stdout; false if it could not be (see [`gone`]).
+/// Writes `text` to stdout, every character that would act on a terminal
+/// but line breaks and tabs made visible ([`super::text::shown_lines`]);
+/// false if it could not be written (see [`gone`]).
 pub fn stdout(text: &str) -> bool {
+    write(std::io::stdout().lock(), &super::text::shown_lines(text))
+}
+
+/// Writes `text` to stdout as it is: data for a program (JSON, a schema),
+/// whose own escaping keeps it safe.
+pub fn stdout_raw(text: &str) -> bool {
     write(std::io::stdout().lock(), text)
 }
 
-/// Writes `text` to stderr; false if it could not be (see [`gone`]).
+/// Writes `text` to stderr as [`stdout`] does.
 pub fn stderr(text: &str) -> bool {
-    write(std::io::stderr().lock(), text)
+    write(std::io::stderr().lock(), &super::text::shown_lines(text))
 }
 
 /// Writes `line` and a newline to stderr.

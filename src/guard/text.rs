@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 /// Whether `c` would act on the terminal, or reorder the text around it,
 /// instead of being shown.
-fn acts(c: char) -> bool {
+pub fn acts(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
@@ -40,6 +40,27 @@ pub fn shown(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` as [`shown`] gives it, but with its line breaks and tabs kept:
+/// what coach itself writes to a terminal, several lines at once.
+pub fn shown_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| acts(c) && !matches!(c, '\n' | '\t')) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        for part in line.split('\t').map(shown).enumerate() {
+            if part.0 > 0 {
+                out.push('\t');
+            }
+            out.push_str(&part.1);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// At most `max` characters of `text`, shown as [`shown`] does, with "…"
 /// where it was cut.
 pub fn shown_short(text: &str, max: usize) -> String {
@@ -61,6 +82,7 @@ mod tests {
         assert_eq!(shown("\u{1b}[2J"), "\\u{1b}[2J");
         assert_eq!(shown("x\u{202e}yz"), "x\\u{202e}yz");
         assert_eq!(shown("\u{9b}\u{2066}é"), "\\u{9b}\\u{2066}é");
+        assert_eq!(shown_lines("a\tb\nc\r\u{1b}\n"), "a\tb\nc\\r\\u{1b}\n");
         assert_eq!(shown_short("abcdef", 3), "abc…");
         assert_eq!(shown_short("a\nb", 3), "a\\nb");
     }

@@ -57,7 +57,7 @@ impl Display {
     pub fn say(&self, text: &str) {
         match self {
             Display::Bars { multi, .. } => {
-                let _ = multi.println(text);
+                let _ = multi.println(crate::guard::text::shown_lines(text));
             }
             Display::Lines { .. } => {
                 crate::guard::out::line(text);
@@ -70,7 +70,7 @@ impl Display {
     pub fn warn(&self, text: &str) {
         match self {
             Display::Bars { multi, .. } => {
-                let _ = multi.println(text);
+                let _ = multi.println(crate::guard::text::shown_lines(text));
             }
             Display::Lines { .. } | Display::Quiet => {
                 crate::guard::out::line(text);
@@ -109,7 +109,10 @@ impl Display {
                         }
                         period.set_length(p.len.max(1));
                         period.set_position(pos.saturating_sub(p.start).min(p.len));
-                        period.set_message(format!("{}: {place}{state}", p.kind.words()));
+                        period.set_message(
+                            crate::guard::shown(&format!("{}: {place}{state}", p.kind.words()))
+                                .into_owned(),
+                        );
                         period.set_prefix(format!(
                             "{}s left",
                             ceil_secs((p.start + p.len).saturating_sub(pos))
@@ -122,7 +125,9 @@ impl Display {
                             .map_or(plan.title.as_str(), |e| e.name.as_str());
                         period.set_length(1);
                         period.set_position(0);
-                        period.set_message(format!("{what}{state}"));
+                        period.set_message(
+                            crate::guard::shown(&format!("{what}{state}")).into_owned(),
+                        );
                         period.set_prefix("");
                     }
                 }

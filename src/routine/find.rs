@@ -2,9 +2,9 @@
 //! This is the only place a routine file is read.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::guard::read::ReadError;
 use crate::source::{MAX_FILE_BYTES, SourceFile};
 
 /// Routines compiled into the binary, so they play from any folder.
@@ -171,33 +171,27 @@ pub fn routine_files(dir: &Path) -> Vec<(String, PathBuf)> {
 /// regular file (not a folder, FIFO or device), at most 1 MiB, UTF-8.
 pub fn read_file(path: &Path, shown: &str) -> Result<Found, FindError> {
     let fail = |what: String| FindError::in_file(shown, what);
-    let meta = fs::metadata(path).map_err(|e| fail(io_reason(&e)))?;
-    if meta.is_dir() {
-        return Err(fail("this is a folder, not a routine file".into()));
-    }
-    if !meta.is_file() {
-        return Err(fail(
-            "this is not a regular file; a routine must be a .toml file".into(),
-        ));
-    }
-    if meta.len() > MAX_FILE_BYTES as u64 {
+    if let Ok(meta) = fs::metadata(path)
+        && meta.is_file()
+        && meta.len() > MAX_FILE_BYTES as u64
+    {
         return Err(fail(format!(
             "the file is {} bytes; a routine may be at most 1 MiB ({MAX_FILE_BYTES} bytes)",
             meta.len()
         )));
     }
-    let file = fs::File::open(path).map_err(|e| fail(io_reason(&e)))?;
-    let mut bytes = Vec::new();
-    // The size can change between the check and the read; never read more
-    // than the limit allows.
-    file.take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(io_reason(&e)))?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(fail(format!(
-            "the file is larger than 1 MiB ({MAX_FILE_BYTES} bytes), the most a routine may be"
-        )));
-    }
+    let bytes = crate::guard::read::read(path, MAX_FILE_BYTES as u64).map_err(|e| {
+        fail(match e {
+            ReadError::Folder => "this is a folder, not a routine file".into(),
+            ReadError::Special => {
+                "this is not a regular file; a routine must be a .toml file".into()
+            }
+            ReadError::TooBig(_) => format!(
+                "the file is larger than 1 MiB ({MAX_FILE_BYTES} bytes), the most a routine may be"
+            ),
+            ReadError::Io(e) => io_reason(&e),
+        })
+    })?;
     let text = decode(bytes).map_err(|at| FindError {
         file: Some(shown.to_string()),
         at: Some(at),

@@ -3,7 +3,7 @@
 //! `play --resume` continues.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use anyhow::{Context, anyhow};
@@ -103,10 +103,11 @@ pub fn read_log() -> anyhow::Result<Log> {
 
 /// Reads the log at `path`; a missing file is an empty log.
 pub fn read(path: &Path) -> std::io::Result<Log> {
-    let file = match std::fs::File::open(path) {
+    let file = match crate::guard::read::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Log::default()),
-        Err(e) => return Err(e),
+        Err(e) if e.not_found() => return Ok(Log::default()),
+        Err(crate::guard::read::ReadError::Io(e)) => return Err(e),
+        Err(e) => return Err(std::io::Error::other(e.to_string())),
     };
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut log = Log::default();
@@ -114,8 +115,19 @@ pub fn read(path: &Path) -> std::io::Result<Log> {
     let mut buf = Vec::new();
     loop {
         buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
+        if (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut buf)?
+            == 0
+        {
             break;
+        }
+        if buf.len() > MAX_LINE {
+            // No line coach writes is near this long: skip to the next.
+            skip_line(&mut reader)?;
+            log.unreadable += 1;
+            log.torn_end = true;
+            continue;
         }
         let text = buf.strip_suffix(b"\n").unwrap_or(&buf);
         if text.iter().all(u8::is_ascii_whitespace) {
@@ -130,6 +142,29 @@ pub fn read(path: &Path) -> std::io::Result<Log> {
         apply(&mut log.sessions, &mut index, &line);
     }
     Ok(log)
+}
+
+/// The longest line of the log that is read; coach's own are under 1 KiB.
+const MAX_LINE: usize = 64 << 10;
+
+/// Reads past the rest of a line without keeping it.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+            }
+        }
+    }
 }
 
 fn apply(sessions: &mut Vec<Session>, index: &mut HashMap<String, usize>, line: &Line<'_>) {

@@ -85,7 +85,12 @@ impl SourceFile {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        format!("{}:{line}:{col}: {label}: {}", self.name, d.message)
+        // A message can quote the routine's own text.
+        format!(
+            "{}:{line}:{col}: {label}: {}",
+            crate::guard::shown(&self.name),
+            crate::guard::shown(&d.message)
+        )
     }
 
     /// The headline followed by the source line and a caret under the span.
@@ -115,7 +120,7 @@ impl SourceFile {
         let marks = text[from..to].chars().count().max(1);
         let display: String = line
             .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
+            .map(|c| if crate::guard::text::acts(c) { ' ' } else { c })
             .collect();
         Some(format!(
             "{:width$} |\n{number} | {display}\n{:width$} | {}{}",

@@ -13,6 +13,10 @@ use crate::timeline::Dur;
 /// Longest text a routine may give, in characters.
 pub const MAX_TEXT_CHARS: usize = 2000;
 
+/// The keys whose texts are shown on one line: a line break in them would
+/// make the display say something else.
+const ONE_LINE: &[&str] = &["title", "name", "sides"];
+
 /// The document's top table, or every syntax error in it.
 pub fn parse_document(text: &str) -> Result<DeTable<'_>, Vec<Diagnostic>> {
     let (doc, errors) = DeTable::parse_recoverable(text);
@@ -289,6 +293,8 @@ impl Walker {
         }
     }
 
+    /// Checks a text: not empty, not too long, printable; and for the
+    /// texts shown as one line (titles, names, sides), without line breaks.
     pub fn check_text(&mut self, key: &str, s: &str, span: Span) -> Option<String> {
         if s.trim().is_empty() {
             self.error(span, format!("\"{key}\" must not be empty"));
@@ -300,6 +306,18 @@ impl Walker {
                 span,
                 format!(
                     "\"{key}\" is {chars} characters long; a text may have at most {MAX_TEXT_CHARS}"
+                ),
+            );
+            return None;
+        }
+        if ONE_LINE.contains(&key)
+            && let Some(c) = s.chars().find(|c| matches!(c, '\n' | '\r'))
+        {
+            self.error(
+                span,
+                format!(
+                    "\"{key}\" contains a line break ({}); a {key} is shown on one line, so it must be one line of text",
+                    if c == '\n' { "\\n" } else { "\\r" }
                 ),
             );
             return None;

@@ -8,6 +8,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::MAX_CLIP_SAMPLES;
 use crate::timeline::SAMPLE_RATE;
 
 const MAGIC: &[u8; 10] = b"COACHPCM1\n";
@@ -18,9 +19,10 @@ pub struct Cache {
     warned_damaged: AtomicBool,
 }
 
-/// No clip is near this long (2,000 characters of speech are under 4 MB);
-/// a bigger file is not read.
-const MAX_CLIP_FILE: u64 = 64 << 20;
+/// The largest file a clip makes: its key (a voice id and a text of at
+/// most 2,000 characters) and [`MAX_CLIP_SAMPLES`] samples. A bigger file
+/// is not a clip, and is not read; a longer clip is not written.
+const MAX_CLIP_FILE: u64 = (16 << 10) + 2 * MAX_CLIP_SAMPLES as u64;
 
 impl Cache {
     /// The cache in the platform's cache folder.
@@ -64,11 +66,9 @@ impl Cache {
     pub fn get(&self, voice_id: &str, text: &str) -> Option<Vec<i16>> {
         let key = cache_key(voice_id, text);
         let path = self.path(&key)?;
-        let meta = fs::metadata(&path).ok()?;
-        let clip = if meta.is_file() && meta.len() <= MAX_CLIP_FILE {
-            fs::read(&path).ok().and_then(|bytes| decode(&bytes, &key))
-        } else {
-            None
+        let clip = match crate::guard::read::read(&path, MAX_CLIP_FILE) {
+            Err(e) if e.not_found() => return None,
+            read => read.ok().and_then(|bytes| decode(&bytes, &key)),
         };
         if clip.is_none() && !self.warned_damaged.swap(true, Ordering::Relaxed) {
             crate::guard::out::line(&format!(
@@ -77,6 +77,31 @@ impl Cache {
             ));
         }
         clip
+    }
+
+    /// The length in samples of the cached clip of `text`, from the head
+    /// of its file only (for `coach list`, which reads no whole clip).
+    pub fn len_of(&self, voice_id: &str, text: &str) -> Option<u64> {
+        use std::io::Read as _;
+        let key = cache_key(voice_id, text);
+        let path = self.path(&key)?;
+        let file = crate::guard::read::open(&path).ok()?;
+        let size = file.metadata().ok()?.len();
+        let head_len = MAGIC.len() + 4 + key.len() + 4 + 8;
+        let mut head = Vec::with_capacity(head_len);
+        file.take(head_len as u64).read_to_end(&mut head).ok()?;
+        let rest = head.strip_prefix(MAGIC)?;
+        let (len, rest) = rest.split_first_chunk::<4>()?;
+        if u32::from_le_bytes(*len) as usize != key.len() || !rest.starts_with(key.as_bytes()) {
+            return None;
+        }
+        let rest = &rest[key.len()..];
+        let (rate, rest) = rest.split_first_chunk::<4>()?;
+        let (count, _) = rest.split_first_chunk::<8>()?;
+        let count = u64::from_le_bytes(*count);
+        (u32::from_le_bytes(*rate) == SAMPLE_RATE
+            && size == head_len as u64 + count.checked_mul(2)?)
+        .then_some(count)
     }
 
     /// Whether a clip of `text` is cached (without reading it).
@@ -90,6 +115,9 @@ impl Cache {
     pub fn put(&self, voice_id: &str, text: &str, samples: &[i16]) {
         let key = cache_key(voice_id, text);
         let Some(path) = self.path(&key) else { return };
+        if samples.len() > MAX_CLIP_SAMPLES || key.len() > 16 << 10 {
+            return;
+        }
         if let Err(e) = write_atomically(&path, &encode(&key, samples))
             && !self.warned.swap(true, Ordering::Relaxed)
         {
@@ -155,16 +183,14 @@ fn decode(bytes: &[u8], key: &str) -> Option<Vec<i16>> {
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().expect("cache files live in a folder");
     fs::create_dir_all(dir)?;
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    let tmp = crate::guard::temp::Temporary::new(
+        path.with_extension(format!("tmp{}", std::process::id())),
+    );
+    let mut file = fs::File::create(tmp.path())?;
+    file.write_all(bytes)?;
+    fs::rename(tmp.path(), path)?;
+    tmp.keep();
+    Ok(())
 }
 
 /// 64-bit FNV-1a: stable across builds and platforms, unlike std's hasher.

@@ -2,14 +2,14 @@
 //! text and writes speech, such as Piper or flite. It is run directly,
 //! never through a shell; the text reaches it on stdin or as one argument.
 
-use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::{Voice, VoiceError, resample::resample, trim_silence, wav};
+use super::{MAX_VOICE_OUTPUT, Voice, VoiceError, resample::resample, trim_silence, wav};
 use crate::config::{AudioFormat, CommandVoice};
+use crate::guard::child::{self, Failure};
 use crate::timeline::SAMPLE_RATE;
 
 /// A configured command voice at a speed and pitch.
@@ -63,65 +63,37 @@ impl Voice for CommandEngine {
         let program = &self.voice.command[0];
         let file = temp_file();
         let (args, uses_text, uses_file) = self.arguments(text, &file);
-        let mut child = Command::new(program)
-            .args(&args)
-            .stdin(if uses_text { Stdio::null() } else { Stdio::piped() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => VoiceError::Missing(format!(
-                    "the voice \"{name}\" runs {program}, which was not found; install it or fix [voices.{name}] in the config"
-                )),
-                _ => VoiceError::Failed(format!("the voice \"{name}\" could not start {program}: {e}")),
-            })?;
-        if let Some(mut stdin) = child.stdin.take() {
-            let text = text.to_string();
-            std::thread::spawn(move || {
-                let _ = stdin.write_all(text.as_bytes());
-            });
-        }
-        let mut stdout = child.stdout.take().expect("piped");
-        let mut stderr = child.stderr.take().expect("piped");
-        let out = std::thread::spawn(move || {
-            let mut b = Vec::new();
-            let _ = stdout.read_to_end(&mut b);
-            b
-        });
-        let err = std::thread::spawn(move || {
-            let mut b = Vec::new();
-            let _ = stderr.read_to_end(&mut b);
-            b
-        });
-
-        let timeout: Duration = Duration::from_micros(self.voice.timeout.micros());
-        let started = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if started.elapsed() > timeout => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    let _ = std::fs::remove_file(&file);
-                    return Err(VoiceError::Failed(format!(
-                        "the voice \"{name}\" did not finish within {} and was stopped; raise its timeout in the config if it is just slow",
-                        self.voice.timeout
-                    )));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                Err(e) => return Err(VoiceError::Failed(format!("the voice \"{name}\": {e}"))),
-            }
-        };
-        let stdout = out.join().unwrap_or_default();
-        let stderr = err.join().unwrap_or_default();
-        let bytes = if uses_file {
-            let bytes = std::fs::read(&file);
+        let mut command = Command::new(program);
+        command.args(&args);
+        let timeout = Duration::from_micros(self.voice.timeout.micros());
+        let input = (!uses_text).then_some(text.as_bytes());
+        let ran = child::run(&mut command, input, MAX_VOICE_OUTPUT, timeout);
+        let from_file = uses_file.then(|| {
+            let bytes = crate::guard::read::read(&file, MAX_VOICE_OUTPUT as u64);
             let _ = std::fs::remove_file(&file);
-            bytes.map_err(|e| {
-                VoiceError::Failed(format!("the voice \"{name}\" wrote no file {{file}}: {e}"))
-            })?
-        } else {
-            stdout
+            bytes
+        });
+        let ran = ran.map_err(|e| match e {
+            Failure::Start(e) if e.kind() == std::io::ErrorKind::NotFound => VoiceError::Missing(format!(
+                "the voice \"{name}\" runs {program}, which was not found; install it or fix [voices.{name}] in the config"
+            )),
+            Failure::Start(e) => {
+                VoiceError::Failed(format!("the voice \"{name}\" could not start {program}: {e}"))
+            }
+            Failure::TimedOut => VoiceError::Failed(format!(
+                "the voice \"{name}\" did not finish within {} and was stopped, with everything it started; raise its timeout in the config if it is just slow",
+                self.voice.timeout
+            )),
+            other => VoiceError::Failed(format!("the voice \"{name}\": {}", super::failure(&other))),
+        })?;
+        let (status, stderr) = (ran.status, ran.stderr);
+        let bytes = match from_file {
+            Some(read) => read.map_err(|e| {
+                VoiceError::Failed(format!(
+                    "the voice \"{name}\" wrote no usable file {{file}}: {e}"
+                ))
+            })?,
+            None => ran.stdout,
         };
         if !status.success() {
             let said = String::from_utf8_lossy(&stderr);

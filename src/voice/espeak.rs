@@ -2,12 +2,11 @@
 //! text given on stdin (never as an argument, so no text can pass for an
 //! option), the WAV read from stdout with its size fields ignored.
 
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
 use super::{Voice, VoiceError, trim_silence};
+use crate::guard::child::{self, Failure};
 use crate::timeline::SAMPLE_RATE;
 
 /// The longest a single synthesis may take before espeak-ng is killed.
@@ -59,11 +58,14 @@ pub fn list_voices(program: &str, language: Option<&str>) -> Result<Vec<VoiceInf
         Some(lang) => command.arg(format!("--voices={lang}")),
         None => command.arg("--voices"),
     };
-    let out = command.output().map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => VoiceError::Missing(
+    let out = child::run(&mut command, None, 4 << 20, TIMEOUT).map_err(|e| match e {
+        Failure::Start(e) if e.kind() == std::io::ErrorKind::NotFound => VoiceError::Missing(
             "espeak-ng was not found; install it with `sudo apt install espeak-ng`".into(),
         ),
-        _ => VoiceError::Failed(format!("could not run {program}: {e}")),
+        other => VoiceError::Failed(format!(
+            "could not run {program}: {}",
+            super::failure(&other)
+        )),
     })?;
     let mbrola = std::env::var_os("PATH")
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("mbrola").is_file()));
@@ -100,56 +102,31 @@ impl Voice for Espeak {
 
     fn synthesize(&self, text: &str) -> Result<Vec<i16>, VoiceError> {
         let text = plain_text(text);
-        let mut child = Command::new(&self.program)
+        let mut command = Command::new(&self.program);
+        command
             .args(["-v", &self.voice])
             .args(["-s", &self.speed.to_string()])
             .args(["-p", &self.pitch.to_string()])
-            .args(["--stdout", "--stdin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => VoiceError::Missing(format!(
-                    "espeak-ng was not found, and coach needs it to speak. Install it with `sudo apt install espeak-ng` (Debian, Ubuntu, Raspberry Pi OS) or `brew install espeak-ng` (macOS). ({} could not be started)",
-                    self.program
-                )),
-                _ => VoiceError::Failed(format!("could not start {}: {e}", self.program)),
-            })?;
-
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        let mut stdout = child.stdout.take().expect("stdout is piped");
-        let mut stderr = child.stderr.take().expect("stderr is piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut out = Vec::new();
-            let mut err = Vec::new();
-            let read = stdout
-                .read_to_end(&mut out)
-                .and(stderr.read_to_end(&mut err));
-            let _ = tx.send(read.map(|_| (out, err)));
-        });
-        // Texts are at most a few kilobytes, well within a pipe's buffer,
-        // and espeak-ng reads all of its input before it speaks.
-        let write = stdin.write_all(text.as_bytes());
-        drop(stdin);
-
-        let output = match rx.recv_timeout(TIMEOUT) {
-            Ok(read) => read,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(VoiceError::Failed(format!(
-                    "espeak-ng did not finish within {} s and was stopped",
-                    TIMEOUT.as_secs()
-                )));
-            }
-        };
-        let status = child
-            .wait()
-            .map_err(|e| VoiceError::Failed(format!("espeak-ng: {e}")))?;
-        let (out, err) = output.map_err(|e| VoiceError::Failed(format!("espeak-ng: {e}")))?;
-        write.map_err(|e| VoiceError::Failed(format!("espeak-ng: {e}")))?;
+            .args(["--stdout", "--stdin"]);
+        let ran = child::run(
+            &mut command,
+            Some(text.as_bytes()),
+            super::MAX_VOICE_OUTPUT,
+            TIMEOUT,
+        )
+        .map_err(|e| match e {
+            Failure::Start(e) if e.kind() == std::io::ErrorKind::NotFound => VoiceError::Missing(format!(
+                "espeak-ng was not found, and coach needs it to speak. Install it with `sudo apt install espeak-ng` (Debian, Ubuntu, Raspberry Pi OS) or `brew install espeak-ng` (macOS). ({} could not be started)",
+                self.program
+            )),
+            Failure::Start(e) => VoiceError::Failed(format!("could not start {}: {e}", self.program)),
+            Failure::TimedOut => VoiceError::Failed(format!(
+                "espeak-ng did not finish within {} s and was stopped",
+                TIMEOUT.as_secs()
+            )),
+            other => VoiceError::Failed(format!("espeak-ng: {}", super::failure(&other))),
+        })?;
+        let (status, out, err) = (ran.status, ran.stdout, ran.stderr);
 
         if !status.success() {
             let said = String::from_utf8_lossy(&err).to_string() + &String::from_utf8_lossy(&out);

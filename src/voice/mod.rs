@@ -18,6 +18,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
+use std::io::IsTerminal as _;
+
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub use cache::Cache;
@@ -26,6 +28,7 @@ pub use espeak::Espeak;
 use crate::config::CommandVoice;
 use crate::plan::Speech;
 use crate::source::Language;
+use crate::timeline::SAMPLE_RATE;
 use command::CommandEngine;
 use system::SystemVoice;
 
@@ -120,6 +123,29 @@ impl Speaker {
         }
     }
 
+    /// How long each text takes, without synthesizing anything: from the
+    /// cache where its clip is, else estimated from its length.
+    pub fn lengths(&self, texts: &[&str], cache: &Cache) -> Lengths {
+        let mut lengths = Lengths::default();
+        for text in texts {
+            let exact = match self {
+                Speaker::Pcm(voice) => cache.len_of(&voice.id(), text),
+                Speaker::System { .. } => None,
+            };
+            let len = exact.unwrap_or_else(|| {
+                lengths.estimated += 1;
+                match self {
+                    Speaker::Pcm(_) => crate::script::estimated_len(text),
+                    Speaker::System { speed, .. } => crate::timeline::time::from_secs_f64(
+                        system::estimate(text, *speed).as_secs_f64(),
+                    ),
+                }
+            });
+            lengths.lens.insert(text.to_string(), len);
+        }
+        lengths
+    }
+
     /// The system voice, started and answering, for a live session; `None`
     /// for a voice whose clips carry the speech.
     pub fn start_live(&self) -> Result<Option<SystemVoice>, VoiceError> {
@@ -137,6 +163,35 @@ impl Speaker {
 
 /// Mono 16-bit speech at [`crate::timeline::SAMPLE_RATE`].
 pub type Clip = Arc<[i16]>;
+
+/// The longest clip a valid text can make, with room to spare: 2,000
+/// characters of digits at the slowest speed take espeak-ng 7 min 10 s.
+/// A voice that gives more for one text has failed; nothing longer is
+/// cached or read from the cache.
+pub const MAX_CLIP_SAMPLES: usize = 15 * 60 * SAMPLE_RATE as usize;
+
+/// The most a voice program may write for one text (64 MiB: 12 minutes of
+/// 16-bit audio at 44.1 kHz). A program that writes more is stopped.
+pub const MAX_VOICE_OUTPUT: usize = 64 << 20;
+
+/// The sample rates a voice may speak at. A WAV header outside them is
+/// broken (1 Hz would take resampling hours; 4 GHz gives no sound).
+pub const VOICE_RATES: std::ops::RangeInclusive<u32> = 4_000..=192_000;
+
+/// What went wrong running a voice program, in words.
+pub fn failure(f: &crate::guard::child::Failure) -> String {
+    use crate::guard::child::Failure;
+    match f {
+        Failure::Start(e) => format!("it could not be started ({e})"),
+        Failure::TimedOut => "it did not finish in time and was stopped".into(),
+        Failure::TooMuch(limit) => format!(
+            "it wrote more than {} of audio for one text, far more than any text needs, and was stopped",
+            crate::guard::read::bytes(*limit as u64)
+        ),
+        Failure::Held => "it ended, but left a process running that holds its output open".into(),
+        Failure::Wait(e) => format!("waiting for it failed ({e})"),
+    }
+}
 
 /// Why a voice could not speak.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +224,24 @@ pub trait Voice: Sync {
 
     /// Speech for `text`, trimmed of leading and trailing silence.
     fn synthesize(&self, text: &str) -> Result<Vec<i16>, VoiceError>;
+}
+
+/// Speech lengths known without synthesizing (see [`Speaker::lengths`]).
+#[derive(Default)]
+pub struct Lengths {
+    lens: HashMap<String, u64>,
+    /// How many of them are estimates.
+    pub estimated: usize,
+}
+
+impl Speech for Lengths {
+    fn len_of(&self, text: &str) -> u64 {
+        self.lens.get(text).copied().unwrap_or(0)
+    }
+
+    fn estimated(&self) -> bool {
+        self.estimated > 0
+    }
 }
 
 /// The clips of a session, by text.
@@ -216,16 +289,44 @@ pub fn prepare(voice: &dyn Voice, texts: &[&str], cache: &Cache) -> Result<Clips
     let id = voice.id();
     let mut clips = Clips::default();
     let mut missing = Vec::new();
+    // The speech of the routine's distinct texts, counted exactly as the
+    // voice speaks them: the budget the script estimated from their length.
+    let most = crate::script::budget::SPEECH.samples();
+    let mut spoken: u64 = 0;
+    let too_long = || {
+        VoiceError::Failed(format!(
+            "this voice takes more than {} minutes to say the routine's texts (each counted once), the most a routine may have; shorten its texts, or speak faster with --speed",
+            crate::script::budget::SPEECH.micros() / 60_000_000
+        ))
+    };
     for text in texts {
         match cache.get(&id, text) {
-            Some(clip) => clips.insert(text.to_string(), clip.into()),
+            Some(clip) => {
+                spoken += clip.len() as u64;
+                clips.insert(text.to_string(), clip.into());
+            }
             None => missing.push(*text),
         }
+    }
+    if spoken > most {
+        return Err(too_long());
     }
     if missing.is_empty() {
         return Ok(clips);
     }
     clips.synthesized = missing.len();
+    let estimate: u64 = missing
+        .iter()
+        .map(|t| crate::script::estimated_len(t))
+        .sum();
+    if estimate > 120 * SAMPLE_RATE as u64 && !std::io::stderr().is_terminal() {
+        // No bar off a terminal: say once that this will take a while.
+        crate::guard::out::line(&format!(
+            "Preparing the speech of {} texts (about {} minutes of it)…",
+            missing.len(),
+            estimate.div_ceil(60 * SAMPLE_RATE as u64)
+        ));
+    }
 
     let bar =
         ProgressBar::with_draw_target(Some(missing.len() as u64), ProgressDrawTarget::hidden());
@@ -264,12 +365,27 @@ pub fn prepare(voice: &dyn Voice, texts: &[&str], cache: &Cache) -> Result<Clips
         drop(tx);
         let mut first_error = None;
         for (i, result) in rx {
+            let result = result.and_then(|samples| {
+                spoken += samples.len() as u64;
+                if samples.len() > MAX_CLIP_SAMPLES {
+                    Err(VoiceError::Failed(format!(
+                        "the voice gave {} of speech for a text of {} characters, far more than any text takes; it is not used",
+                        crate::timeline::time::length(samples.len() as u64),
+                        missing[i].chars().count()
+                    )))
+                } else if spoken > most {
+                    Err(too_long())
+                } else {
+                    Ok(samples)
+                }
+            });
             match result {
                 Ok(samples) => {
                     cache.put(&id, missing[i], &samples);
                     clips.insert(missing[i].to_string(), samples.into());
                 }
                 Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
                     first_error.get_or_insert(e);
                 }
             }

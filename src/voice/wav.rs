@@ -31,9 +31,14 @@ pub fn decode(bytes: &[u8]) -> Result<(u32, Vec<i16>), String> {
             format = Some((tag, channels, rate, bits));
         } else if id == b"data" {
             let (tag, channels, rate, bits) = format.ok_or("audio data before its format")?;
-            if !(1..=2).contains(&channels) || rate == 0 {
+            if !(1..=2).contains(&channels) {
+                return Err(format!("{channels} channels is not mono or stereo audio"));
+            }
+            if !super::VOICE_RATES.contains(&rate) {
                 return Err(format!(
-                    "{channels} channels at {rate} Hz is not mono or stereo audio"
+                    "its header says {rate} Hz, which no voice speaks at (coach reads {} to {} Hz)",
+                    super::VOICE_RATES.start(),
+                    super::VOICE_RATES.end()
                 ));
             }
             let end = body.saturating_add(size).min(bytes.len());
