@@ -313,7 +313,7 @@ fn main() {
         "title = \"Two\"\n[[exercise]]\nname = \"Hold\"\nhold = \"110s\"\ncount_every = \"10s\"\n",
     );
     let wav = env.path("two.wav");
-    let rendered = env.run(&["render", "two.toml", "-o", wav.to_str().unwrap()]);
+    let rendered = env.run(&["render", "two.toml", "--force", "-o", wav.to_str().unwrap()]);
     assert!(rendered.status.success());
     let coach_bin = env!("CARGO_BIN_EXE_coach");
     let play = |extra: &[&str]| {

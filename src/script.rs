@@ -483,12 +483,21 @@ impl Builder<'_> {
                 // into the start tone.
                 let shortest = ToneKind::Start.samples();
                 if work.0 < shortest {
+                    // As written, not as rounded to samples: "1µs" is not "0s".
+                    let asked = match &ex.work {
+                        Work::Hold(h) => h.time,
+                        Work::Reps(r) => Dur::from_micros(r.reps as u64 * r.rep_time().micros()),
+                    };
                     return Err(Diagnostic::error(
                         ex.span.clone(),
                         format!(
-                            "the work of \"{}\" lasts {}; it must last at least {} so that its start tone ends before its end tone",
-                            ex.name,
-                            length(work.0),
+                            "the work of \"{}\" lasts {asked}{}; it must last at least {} so that its start tone ends before its end tone",
+                            crate::guard::text::shown_short(&ex.name, 60),
+                            if work.0 == 0 {
+                                ", less than one sample"
+                            } else {
+                                ""
+                            },
                             length(shortest)
                         ),
                     ));

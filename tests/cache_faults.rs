@@ -28,7 +28,7 @@ fn clips(env: &Env) -> Vec<std::path::PathBuf> {
 }
 
 fn render(env: &Env, out: &str) -> (Output, Vec<u8>) {
-    let o = env.run(&["render", "r.toml", "-o", out]);
+    let o = env.run(&["render", "r.toml", "--force", "-o", out]);
     assert!(o.status.success(), "{}", stderr(&o));
     let wav = std::fs::read(env.path(out)).unwrap();
     (o, wav)
@@ -91,7 +91,7 @@ fn a_cache_coach_may_not_write_is_skipped_with_one_warning() {
     }
     let mut c = coach_as_nobody();
     let out = c
-        .args(["render", "r.toml", "-o"])
+        .args(["render", "r.toml", "--force", "-o"])
         .arg(out_dir.join("b.wav"))
         .current_dir(env.path(""))
         .env("HOME", &out_dir)
@@ -128,7 +128,7 @@ fn a_full_disk_under_the_cache_is_skipped_with_one_warning() {
     let out = Command::new("unshare")
         .args(["--mount", "--", "sh", "-c", &script, "sh"])
         .arg(env!("CARGO_BIN_EXE_coach"))
-        .args(["render", "r.toml", "-o", "b.wav"])
+        .args(["render", "r.toml", "--force", "-o", "b.wav"])
         .current_dir(env.path(""))
         .env("HOME", env.path(""))
         .env("XDG_CACHE_HOME", &cache)

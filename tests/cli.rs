@@ -156,7 +156,7 @@ fn a_second_render_runs_no_espeak() {
         let out = env
             .command()
             .env("PATH", &path)
-            .args(["render", "hamstring-lower-back", "-o", "a.wav"])
+            .args(["render", "hamstring-lower-back", "--force", "-o", "a.wav"])
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", stderr(&out));

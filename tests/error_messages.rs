@@ -323,9 +323,16 @@ fn session_limits() {
         ],
     );
     case(
-        &format!("title = \"T\"\n{EX}hold = \"24h\"\ncount_every = \"100ms\"\n"),
+        &format!("title = \"T\"\n{EX}hold = \"24h\"\ncount_every = \"100ms\"\ncount = \"tone\"\n"),
         &[
             "3:8: error: this routine has more than 200000 sounds by here; make holds shorter, counts rarer or reps fewer",
+        ],
+    );
+    // Counted aloud, the same hold is refused sooner, for its speech.
+    case(
+        &format!("title = \"T\"\n{EX}hold = \"24h\"\ncount_every = \"100ms\"\n"),
+        &[
+            "3:8: error: by here this routine has more than 30000 characters (30 minutes) of different texts to speak, the most a routine may have; shorten its texts and names",
         ],
     );
     case(

@@ -7,61 +7,8 @@
 mod common;
 
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use common::*;
-
-/// Runs coach with `args` in `env`, killing it if it takes over a minute
-/// (a hang is a failure, not a stuck test run). Also returns coach's peak
-/// memory in KiB.
-fn run_bounded(env: &Env, args: &[&str]) -> (Output, i64) {
-    let mut c = env.command();
-    c.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-    run_command_bounded(c)
-}
-
-fn run_command_bounded(mut c: Command) -> (Output, i64) {
-    let mut child = c.stdin(Stdio::null()).spawn().unwrap();
-    let pid = child.id() as i32;
-    let read = |mut r: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut v = Vec::new();
-            let _ = r.read_to_end(&mut v);
-            v
-        })
-    };
-    let out = read(Box::new(child.stdout.take().unwrap()));
-    let err = read(Box::new(child.stderr.take().unwrap()));
-    let started = Instant::now();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut status = 0;
-        // SAFETY: waits for our own child and fills in plain structs.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        let _ = tx.send((r, status, usage.ru_maxrss));
-    });
-    let (r, status, rss) = match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(done) => done,
-        Err(_) => {
-            // SAFETY: kills our own child.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            panic!("coach hung ({:?}) on {c:?}", started.elapsed());
-        }
-    };
-    assert_eq!(r, pid);
-    // The child is reaped; std must not wait for it again.
-    std::mem::forget(child);
-    let status = std::os::unix::process::ExitStatusExt::from_raw(status);
-    (
-        Output {
-            status,
-            stdout: out.join().unwrap(),
-            stderr: err.join().unwrap(),
-        },
-        rss,
-    )
-}
 
 fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)

@@ -164,7 +164,27 @@ pub fn prepare(loaded: Loaded, args: &VoiceArgs) -> Result<Prepared> {
     let language = &loaded.routine.language;
     let settings = settings::resolve(&args.overrides(), &config, language);
     let speaker = settings.speaker(language);
-    let clips = speaker.clips(&loaded.script.texts(), &Cache::new())?;
+    let clips = match speaker.clips(&loaded.script.texts(), &Cache::new()) {
+        Ok(clips) => clips,
+        // The voice came from the routine's language: say where that is.
+        Err(crate::voice::VoiceError::UnknownVoice(message))
+            if args.voice.is_none() && config.voice.is_none() =>
+        {
+            match &loaded.routine.language_span {
+                Some(span) => {
+                    let source = &loaded.found.source;
+                    let at = crate::source::Diagnostic::error(span.clone(), message);
+                    crate::guard::out::line(&source.render(&at));
+                    bail!(
+                        "{} cannot be spoken in its language; pick a voice with --voice (`coach voices` lists them)",
+                        source.name
+                    )
+                }
+                None => bail!("{message}"),
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
     let plan = pipeline::lay_out(&loaded.script, &clips, settings.tones);
     Ok(Prepared {
         loaded,

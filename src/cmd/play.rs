@@ -4,12 +4,14 @@
 //! session log and what is said on the terminal.
 
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Result, bail};
 
 use super::{Exit, Loaded, Run, load_config, load_found, load_routine};
 use crate::audio::device;
 use crate::cli::Play;
+use crate::guard::exit::Watchdog;
 use crate::plan::Plan;
 use crate::player::controls::{self, KEYS};
 use crate::player::display::Display;
@@ -70,11 +72,46 @@ impl Run for Play {
         let logged = tracker.is_logging();
         tracker.end(ending.reason(), pos);
         let device = live.output_name();
+        // Stopping or closing an output can block inside its library (a
+        // sound server without the device): the process ends on time anyway.
+        if ending == Ending::Finished {
+            // The last sound plays out, at most the output's queue.
+            let quiet = self.quiet;
+            let watchdog = Watchdog::arm(FINISH_DEADLINE, 0, move || {
+                if !quiet {
+                    crate::guard::out::line("Session complete.");
+                }
+            });
+            live.close(&ending);
+            drop(keys);
+            drop(watchdog);
+            return self.ended(ending, &plan, routine, pos, logged, &device);
+        }
+        // Said before the output is torn down, so it is said even if that
+        // takes the watchdog to end.
+        let result = self.ended(ending.clone(), &plan, routine, pos, logged, &device);
+        let (code, words) = match &result {
+            Ok(exit) => (exit.code(), None),
+            Err(e) => (Exit::Failure.code(), Some(format!("error: {e:#}"))),
+        };
+        let watchdog = Watchdog::arm(STOP_DEADLINE, code.into(), move || {
+            if let Some(words) = words {
+                crate::guard::out::line(&words);
+            }
+        });
         live.close(&ending);
         drop(keys);
-        self.ended(ending, &plan, routine, pos, logged, &device)
+        drop(watchdog);
+        result
     }
 }
+
+/// How long a stopped session's output may take to close before the
+/// process ends without it.
+const STOP_DEADLINE: Duration = Duration::from_secs(2);
+/// How long a finished session's output may take to play out its queue
+/// and close.
+const FINISH_DEADLINE: Duration = Duration::from_secs(6);
 
 impl Play {
     /// The routine to play, and the logged session it resumes, if any.

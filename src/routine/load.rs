@@ -93,6 +93,7 @@ impl Walker {
             Some(e) => self.language(e),
             None => Some(Language::default()),
         };
+        let language_span = top.get("language").map(|e| e.span());
         let rounds = match top.get("rounds") {
             Some(e) => {
                 let (lo, hi) = keys::range(keys::TOP, "rounds");
@@ -189,6 +190,7 @@ impl Walker {
             title: title?,
             about,
             language: language?,
+            language_span,
             rounds: rounds?,
             round_rest: round_rest?,
             phrases: phrases?,

@@ -20,6 +20,8 @@ pub struct Routine {
     pub about: Option<String>,
     /// The BCP 47 tag the voice and phrases follow.
     pub language: Language,
+    /// Where the file says its language, if it does.
+    pub language_span: Option<Span>,
     pub rounds: u32,
     pub round_rest: Dur,
     pub phrases: Phrases,

@@ -25,16 +25,42 @@ pub fn parse_document(text: &str) -> Result<DeTable<'_>, Vec<Diagnostic>> {
     }
     let mut diags: Vec<Diagnostic> = errors
         .iter()
-        .map(|e| Diagnostic::error(e.span().unwrap_or(0..0), toml_message(e.message())))
+        .map(|e| match e.span() {
+            Some(span) => Diagnostic::error(span, toml_message(e.message())),
+            // The parser gives up on nesting too deep without saying where.
+            None => Diagnostic::error(deepest(text), toml_message(e.message())),
+        })
         .collect();
     diags.sort_by_key(|d| d.span.start);
     diags.dedup();
     Err(diags)
 }
 
+/// The line most deeply nested, by its dots and brackets: where a parser
+/// that hit its recursion limit gave up.
+fn deepest(text: &str) -> Span {
+    let mut best = (0, 0..0);
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let depth = line
+            .chars()
+            .filter(|c| matches!(c, '.' | '[' | '{'))
+            .count();
+        if depth > best.0 {
+            let start = at + (line.len() - line.trim_start().len());
+            best = (depth, start..start + line.trim().len().min(1));
+        }
+        at += line.len();
+    }
+    best.1
+}
+
 /// The TOML parser's message as one lower-case line.
 fn toml_message(message: &str) -> String {
     let line = message.lines().next().unwrap_or("invalid TOML").trim();
+    if line.contains("recursion limit") {
+        return "invalid TOML: nested too deeply (keys, tables or arrays inside each other more than the parser allows)".into();
+    }
     let mut chars = line.chars();
     let first = chars.next().map(|c| c.to_lowercase().to_string());
     format!(
@@ -170,13 +196,15 @@ impl Walker {
                 });
                 continue;
             }
+            // A key can be as long as the file: quote its start only.
+            let quoted = crate::guard::text::shown_short(name, 60);
             let message = if let Some(message) = explain(name) {
                 message
             } else if let Some(close) = super::diag::suggest(name, allowed.iter().copied()) {
-                format!("unknown key \"{name}\" in {place} (did you mean \"{close}\"?)")
+                format!("unknown key \"{quoted}\" in {place} (did you mean \"{close}\"?)")
             } else {
                 format!(
-                    "unknown key \"{name}\" in {place}; expected one of {}",
+                    "unknown key \"{quoted}\" in {place}; expected one of {}",
                     allowed.join(", ")
                 )
             };
