@@ -282,6 +282,10 @@ pub struct Check {
 
 /// List the routines you can play: built in, in ./routines and in your
 /// routine folder, with their titles and lengths.
+///
+/// Nothing is synthesized to list them: a length marked ~ is estimated,
+/// because some of its speech is not in the cache yet (`coach check` or a
+/// first play makes it exact).
 #[derive(Debug, Args)]
 pub struct List {
     #[command(flatten)]

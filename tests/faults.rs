@@ -12,6 +12,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::playing::Playing;
 use common::pulse::Pulse;
 use common::*;
 
@@ -154,7 +155,9 @@ fn a_flood_of_errors_is_shown_in_part_and_quickly() {
     assert_eq!(said.matches(": error: ").count(), 100, "{}", &said[..2000]);
     assert!(said.matches(": error: unknown key \"a").count() >= 98);
     assert!(
-        said.contains("flood.toml: and 104902 more not shown (104902 errors)\nflood.toml: 105002 errors"),
+        said.contains(
+            "flood.toml: and 104902 more not shown (104902 errors)\nflood.toml: 105002 errors"
+        ),
         "{}",
         &said[said.len() - 300..]
     );
@@ -304,6 +307,14 @@ fn a_reader_gone_ends_the_session_cleanly_and_logs_its_end() {
     };
     assert_eq!(status.code(), Some(1));
     assert_eq!(ends(), 2, "the log has that session's end too");
+
+    // A hang-up (the terminal or the SSH connection gone) is a signal: 129.
+    let mut playing = Playing::start(&env, &pulse, &["r.toml"]);
+    playing.wait_for("work 20s");
+    playing.signal(libc::SIGHUP);
+    let (code, said) = playing.finish(Duration::from_secs(10));
+    assert_eq!(code, 129, "{said}");
+    assert_eq!(ends(), 3, "and that one's");
 }
 
 /// Item 7: Ctrl-C during a render leaves no part file; a stale one a

@@ -153,6 +153,94 @@ fn mutated_routines_never_panic() {
     );
 }
 
+/// A routine that stresses what a routine makes coach say: phrases that
+/// repeat long names (templates), long texts by the hundred, floods of
+/// bad keys, counts through long holds.
+fn generated(rng: &mut Rng) -> String {
+    let long = |rng: &mut Rng, most: usize| -> String {
+        let n = 1 + rng.below(most);
+        (0..n)
+            .map(|_| ["a", "b ", "7", "é", "{", "\\t", " "][rng.below(7)])
+            .collect()
+    };
+    let mut text = format!("title = \"{}\"\n", long(rng, 300));
+    match rng.below(4) {
+        0 => {
+            let slots = ["{name}", "{title}", "{next}", "{side}", "{set}", "x"];
+            let template: String = (0..1 + rng.below(400))
+                .map(|_| slots[rng.below(slots.len())])
+                .collect();
+            let key = [
+                "exercise", "rest", "set", "side", "switch", "start", "done", "halfway",
+            ][rng.below(8)];
+            text.push_str(&format!("[phrases]\n{key} = \"{template}\"\n"));
+        }
+        1 => {
+            for i in 0..rng.below(3000) {
+                text.push_str(&format!("k{i}x = 1\n"));
+            }
+        }
+        _ => {}
+    }
+    let exercises = [3, 30, 400][rng.below(3)];
+    for i in 0..1 + rng.below(exercises) {
+        let most = [20, 2000][rng.below(2)];
+        let name = long(rng, most);
+        let most = [200, 2000][rng.below(2)];
+        let say = long(rng, most);
+        let work = match rng.below(3) {
+            0 => format!(
+                "hold = \"{}s\"\ncount_every = \"{}s\"",
+                1 + rng.below(20_000),
+                1 + rng.below(30)
+            ),
+            1 => format!("reps = {}", 1 + rng.below(1000)),
+            _ => "hold = \"30s\"".to_string(),
+        };
+        text.push_str(&format!(
+            "[[exercise]]\nname = \"{name}{i}\"\nsay = \"{say}\"\n{work}\nsides = [\"{}\", \"r\"]\n",
+            long(rng, 50)
+        ));
+        if text.len() > 1 << 20 {
+            break;
+        }
+    }
+    text
+}
+
+#[test]
+fn generated_floods_templates_and_long_texts_stay_within_the_budget() {
+    let mut rng = Rng(7);
+    let mut outcomes = [0usize; 3];
+    for _ in 0..80 {
+        let text = generated(&mut rng);
+        match pipeline::check_bytes(text.as_bytes()) {
+            pipeline::Checked::NotText(_) => outcomes[0] += 1,
+            pipeline::Checked::Errors(errors) => {
+                assert!(!errors.is_empty());
+                outcomes[1] += 1;
+            }
+            pipeline::Checked::Planned(planned) => {
+                let (routine, _) = *planned;
+                let script = coach::script::build(&routine).unwrap();
+                let texts = script.texts();
+                let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
+                assert!(chars <= coach::script::budget::SPEECH_CHARS, "{chars}");
+                assert!(texts.len() <= coach::script::budget::CLIPS);
+                assert!(
+                    texts
+                        .iter()
+                        .all(|t| t.chars().count() <= coach::script::budget::TEXT_CHARS)
+                );
+                outcomes[2] += 1;
+            }
+        }
+    }
+    // Both refusals and plans are reached: the generators test the limits
+    // from both sides.
+    assert!(outcomes[1] > 0 && outcomes[2] > 0, "{outcomes:?}");
+}
+
 #[test]
 fn arbitrary_bytes_never_panic() {
     let mut rng = Rng(42);

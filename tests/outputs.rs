@@ -215,7 +215,19 @@ fn a_loss_is_a_clear_error_within_two_seconds(
     lose: impl FnOnce(&mut Pulse),
     says: &str,
 ) {
-    let mut pulse = Pulse::start();
+    a_loss_on(Pulse::start(), args, lose, says, Duration::from_secs(2));
+}
+
+/// As [`a_loss_is_a_clear_error_within_two_seconds`], on `pulse`, with the
+/// loss found within `found`; from the moment coach says it stopped, it
+/// exits within two seconds.
+fn a_loss_on(
+    mut pulse: Pulse,
+    args: &[&str],
+    lose: impl FnOnce(&mut Pulse),
+    says: &str,
+    found: Duration,
+) {
     let env = Env::new();
     env.write("hold.toml", HOLD);
     let mut all = vec!["hold.toml"];
@@ -224,10 +236,16 @@ fn a_loss_is_a_clear_error_within_two_seconds(
     playing.wait_for("work 6s");
     let sent = Instant::now();
     lose(&mut pulse);
+    playing.wait_for("Stopped at");
+    let stopped = Instant::now();
     let (code, said) = playing.finish(Duration::from_secs(15));
-    let took = sent.elapsed();
+    let (took, exiting) = (sent.elapsed(), stopped.elapsed());
     assert_eq!(code, 1, "{said}");
-    assert!(took < Duration::from_secs(2), "took {took:?}: {said}");
+    assert!(took < found, "took {took:?}: {said}");
+    assert!(
+        exiting < Duration::from_secs(2),
+        "exiting took {exiting:?}: {said}"
+    );
     assert!(said.contains(says), "{said}");
     assert!(
         said.contains("--from 'Long hold'"),
@@ -242,6 +260,52 @@ fn an_unloaded_sink_is_a_clear_error_within_two_seconds() {
         |pulse| drop(pulse.pactl(&["unload-module", "module-null-sink"])),
         "stopped working",
     );
+}
+
+/// The only sink unplugged, nowhere for the stream to go: the native
+/// output says so within two seconds. cpal, through ALSA's pulse plugin,
+/// hears nothing of it: its stream just stops taking audio, which the
+/// player takes for a loss after 5 s. Either way the process exits within
+/// two seconds of saying so, whatever the library does while the stream
+/// is torn down.
+#[test]
+fn the_only_sink_unplugged_is_a_clear_error_and_coach_exits() {
+    let unplug = |pulse: &mut Pulse| drop(pulse.pactl(&["unload-module", "module-null-sink"]));
+    a_loss_on(
+        Pulse::start_without_fallback(),
+        &[],
+        unplug,
+        "stopped working",
+        Duration::from_secs(2),
+    );
+    a_loss_on(
+        Pulse::start_without_fallback(),
+        &["--output", "cpal"],
+        unplug,
+        "stopped taking audio",
+        Duration::from_secs(8),
+    );
+}
+
+/// Stopped and continued, even briefly and on a server without a
+/// fallback sink, a session goes on: a stop is never taken for a loss.
+#[test]
+fn short_stops_never_end_a_session_with_or_without_a_fallback_sink() {
+    for pulse in [Pulse::start(), Pulse::start_without_fallback()] {
+        let env = Env::new();
+        env.write("hold.toml", HOLD);
+        let mut playing = Playing::start(&env, &pulse, &["hold.toml"]);
+        playing.wait_for("work 6s");
+        for pause in [300, 1000, 300] {
+            playing.signal(libc::SIGSTOP);
+            std::thread::sleep(Duration::from_millis(pause));
+            playing.signal(libc::SIGCONT);
+            std::thread::sleep(Duration::from_millis(700));
+        }
+        let (code, said) = playing.finish(Duration::from_secs(60));
+        assert_eq!(code, 0, "{said}");
+        assert!(!said.contains("stopped working"), "{said}");
+    }
 }
 
 #[test]

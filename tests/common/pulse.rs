@@ -14,8 +14,19 @@ pub struct Pulse {
 }
 
 impl Pulse {
-    /// Starts a server of its own, on its own socket, with a null sink.
+    /// Starts a server of its own, on its own socket, with a null sink and
+    /// a fallback sink that takes streams whose sink goes away.
     pub fn start() -> Pulse {
+        Pulse::start_with(true)
+    }
+
+    /// A server whose only sink is the null sink: when it goes, there is
+    /// nowhere for a stream to go (a USB speaker unplugged on a Pi).
+    pub fn start_without_fallback() -> Pulse {
+        Pulse::start_with(false)
+    }
+
+    fn start_with(fallback: bool) -> Pulse {
         let dir = tempfile::tempdir().unwrap();
         let runtime = dir.path().join("run");
         std::fs::create_dir_all(&runtime).unwrap();
@@ -38,7 +49,7 @@ impl Pulse {
                 socket.display()
             ))
             .arg("--load=module-null-sink sink_name=test_sink rate=48000 channels=2")
-            .arg("--load=module-always-sink")
+            .args(fallback.then_some("--load=module-always-sink"))
             .env("HOME", dir.path())
             .env("XDG_RUNTIME_DIR", &runtime)
             .env("XDG_CONFIG_HOME", dir.path().join("config"))
