@@ -183,6 +183,8 @@ fn decode(bytes: &[u8], key: &str) -> Option<Vec<i16>> {
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().expect("cache files live in a folder");
     fs::create_dir_all(dir)?;
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(|| sweep(dir));
     let tmp = crate::guard::temp::Temporary::new(
         path.with_extension(format!("tmp{}", std::process::id())),
     );
@@ -191,6 +193,28 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
     fs::rename(tmp.path(), path)?;
     tmp.keep();
     Ok(())
+}
+
+/// Removes the temporary files (`NAME.tmpPID`) that processes no longer
+/// running left in the cache: a synthesis stopped by SIGKILL, or by a
+/// signal before a command handles signals.
+fn sweep(dir: &std::path::Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let pid = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(|e| e.strip_prefix("tmp"))
+            .and_then(|p| p.parse::<i32>().ok());
+        if let Some(pid) = pid
+            && !crate::guard::temp::running(pid)
+        {
+            let _ = fs::remove_file(&path);
+        }
+    }
 }
 
 /// 64-bit FNV-1a: stable across builds and platforms, unlike std's hasher.
@@ -222,6 +246,33 @@ mod tests {
         assert_eq!(cache.get("v", "hello"), None, "truncated file is a miss");
         fs::write(&path, b"garbage").unwrap();
         assert_eq!(cache.get("v", "hello"), None, "corrupt file is a miss");
+    }
+
+    #[test]
+    fn lengths_come_from_the_head_and_stale_parts_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path().to_path_buf());
+        cache.put("v", "hello", &[1, -2, 3, 4]);
+        assert_eq!(cache.len_of("v", "hello"), Some(4));
+        assert_eq!(cache.len_of("w", "hello"), None);
+        let path = cache.path(&cache_key("v", "hello")).unwrap();
+        let bytes = fs::read(&path).unwrap();
+        fs::write(&path, &bytes[..bytes.len() - 2]).unwrap();
+        assert_eq!(
+            cache.len_of("v", "hello"),
+            None,
+            "a truncated clip has no length"
+        );
+
+        let stale = dir.path().join("0123.tmp999999999");
+        let live = dir.path().join(format!("0123.tmp{}", std::process::id()));
+        fs::write(&stale, "x").unwrap();
+        fs::write(&live, "x").unwrap();
+        sweep(dir.path());
+        assert!(!stale.exists() && live.exists());
+        // A clip longer than any text makes is not written.
+        cache.put("v", "long", &vec![0; MAX_CLIP_SAMPLES + 1]);
+        assert!(!cache.contains("v", "long"));
     }
 
     #[test]

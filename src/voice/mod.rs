@@ -176,7 +176,8 @@ pub const MAX_VOICE_OUTPUT: usize = 64 << 20;
 
 /// The sample rates a voice may speak at. A WAV header outside them is
 /// broken (1 Hz would take resampling hours; 4 GHz gives no sound).
-pub const VOICE_RATES: std::ops::RangeInclusive<u32> = 4_000..=192_000;
+pub const VOICE_RATES: std::ops::RangeInclusive<u32> =
+    crate::config::keys::RATE.min..=crate::config::keys::RATE.max;
 
 /// What went wrong running a voice program, in words.
 pub fn failure(f: &crate::guard::child::Failure) -> String {
@@ -468,5 +469,47 @@ mod tests {
 
         let err = prepare(&voice, &["fail", "x"], &cache).err();
         assert_eq!(err, Some(VoiceError::Failed("cannot".into())));
+    }
+
+    /// A voice as slow as a text is long: each clip a tenth of the budget.
+    struct Slow;
+
+    impl Voice for Slow {
+        fn id(&self) -> String {
+            "slow".into()
+        }
+        fn synthesize(&self, text: &str) -> Result<Vec<i16>, VoiceError> {
+            let tenth = crate::script::budget::SPEECH.samples() as usize / 10;
+            Ok(vec![
+                100;
+                if text == "endless" {
+                    MAX_CLIP_SAMPLES + 1
+                } else {
+                    tenth
+                }
+            ])
+        }
+    }
+
+    #[test]
+    fn speech_is_counted_exactly_and_stops_at_the_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path().to_path_buf());
+        let texts: Vec<String> = (0..12).map(|i| format!("t{i}")).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let err = prepare(&Slow, &refs, &cache).err().unwrap();
+        assert!(err.to_string().contains("more than 30 minutes"), "{err}");
+        // What was cached stays within the budget: at most ten clips.
+        let cached = refs.iter().filter(|t| cache.contains("slow", t)).count();
+        assert!(cached <= 10, "{cached}");
+        // Ten fit exactly.
+        assert!(prepare(&Slow, &refs[..10], &cache).is_ok());
+
+        let err = prepare(&Slow, &["endless"], &cache).err().unwrap();
+        assert!(
+            err.to_string().contains("far more than any text takes"),
+            "{err}"
+        );
+        assert!(!cache.contains("slow", "endless"));
     }
 }
