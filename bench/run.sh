@@ -49,14 +49,14 @@ mean() {
 rows=()
 for r in "$one_minute" "$ten_minutes" "$routine"; do
   audio=$(seconds_of "$r")
-  warm=$(mean --warmup 2 --runs 10 "$coach render $r -o $work/out.wav")
-  cold=$(mean --runs 5 --prepare "rm -rf $XDG_CACHE_HOME" "$coach render $r -o $work/out.wav")
+  warm=$(mean --warmup 2 --runs 10 "$coach render $r --force -o $work/out.wav")
+  cold=$(mean --runs 5 --prepare "rm -rf $XDG_CACHE_HOME" "$coach render $r --force -o $work/out.wav")
   rows+=("$(python3 -c 'import sys; a,w,c=map(float,sys.argv[1:]); print(f"| {a/60:.1f} min | {w*1000:.0f} ms | {a/w:,.0f}x | {c*1000:.0f} ms | {a/c:,.0f}x |")' "$audio" "$warm" "$cold")")
 done
 
 # Peak memory of a warm 60-minute render (GNU time's maximum resident set).
-"$coach" render "$routine" -o "$work/out.wav" 2>/dev/null
-rss_kb=$(/usr/bin/time -f '%M' "$coach" render "$routine" -o "$work/out.wav" 2>&1 >/dev/null | tail -n1)
+"$coach" render "$routine" --force -o "$work/out.wav" 2>/dev/null
+rss_kb=$(/usr/bin/time -f '%M' "$coach" render "$routine" --force -o "$work/out.wav" 2>&1 >/dev/null | tail -n1)
 
 # espeak-ng runs on a second render: count them through a logging wrapper.
 mkdir -p "$work/bin"
@@ -64,13 +64,13 @@ real_espeak=$(command -v espeak-ng)
 printf '#!/bin/sh\necho x >> %s/espeak.log\nexec %s "$@"\n' "$work" "$real_espeak" > "$work/bin/espeak-ng"
 chmod +x "$work/bin/espeak-ng"
 rm -rf "$XDG_CACHE_HOME" "$work/espeak.log"
-PATH=$work/bin:$PATH "$coach" render "$routine" -o "$work/out.wav" 2>/dev/null
+PATH=$work/bin:$PATH "$coach" render "$routine" --force -o "$work/out.wav" 2>/dev/null
 first_runs=$(wc -l < "$work/espeak.log")
-PATH=$work/bin:$PATH "$coach" render "$routine" -o "$work/out.wav" 2>/dev/null
+PATH=$work/bin:$PATH "$coach" render "$routine" --force -o "$work/out.wav" 2>/dev/null
 second_runs=$(( $(wc -l < "$work/espeak.log") - first_runs ))
 
 # The 60-minute session as Ogg Vorbis, warm cache.
-ogg=$(mean --warmup 1 --runs 5 "$coach render $routine -o $work/out.ogg")
+ogg=$(mean --warmup 1 --runs 5 "$coach render $routine --force -o $work/out.ogg")
 ogg_bytes=$(stat -c %s "$work/out.ogg")
 wav_bytes=$(stat -c %s "$work/out.wav")
 sixty=$(seconds_of "$routine")

@@ -32,7 +32,7 @@ cues = [{ at = "10s", say = "Relax your shoulders." }, { every = "15s", say = "B
 TOML
 ticks=$(getconf CLK_TCK)
 server_cpu() { awk -v t="$ticks" '{print ($14+$15)/t}' /proc/$server/stat; }
-for b in "$@"; do "$b" render "$work/two.toml" -o "$work/warm.wav" 2>/dev/null; done
+for b in "$@"; do rm -f "$work/warm.wav"; "$b" render "$work/two.toml" -o "$work/warm.wav" 2>/dev/null; done
 for round in 1 2; do
   for b in "$@"; do
     s0=$(server_cpu)
