@@ -147,3 +147,4 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 } > "$work/results.md"
 mv "$work/results.md" bench/results.md
 cat bench/results.md
+bench/intelligibility.sh
