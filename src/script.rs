@@ -374,9 +374,11 @@ impl Builder<'_> {
                     } else {
                         (ex.rest, &r.exercises[index + 1].name)
                     };
+                    let rest = phrases.duration(len);
                     let v = Values {
                         next,
                         name: &ex.name,
+                        rest: &rest,
                         ..base.clone()
                     };
                     self.rest(len, phrases.fill(PhraseKey::Rest, &v), place, &ex.span)?;
@@ -420,6 +422,12 @@ impl Builder<'_> {
         self.span = ex.span.clone();
         let phrases = &self.routine.phrases;
         let sides = ex.sides.len().max(1);
+        let dose = phrases.dose(ex);
+        let (hold_words, reps_words) = match &ex.work {
+            Work::Hold(h) => (phrases.duration(h.time), String::new()),
+            Work::Reps(r) => (String::new(), r.reps.to_string()),
+        };
+        let set_rest = phrases.duration(ex.set_rest);
         for set in 1..=ex.sets {
             for side in 0..sides {
                 let place = Place {
@@ -438,6 +446,10 @@ impl Builder<'_> {
                     round,
                     rounds: self.routine.rounds,
                     next: "",
+                    hold: &hold_words,
+                    reps: &reps_words,
+                    rest: &set_rest,
+                    dose: &dose,
                 };
                 let (kind, len) = if set == 1 && side == 0 {
                     self.say(phrases.fill(PhraseKey::Exercise, &v), &place)?;
@@ -452,7 +464,14 @@ impl Builder<'_> {
                     }
                     (PeriodKind::GetReady, ex.get_ready)
                 } else if side == 0 {
-                    self.say(phrases.fill(PhraseKey::Set, &v), &place)?;
+                    // A rest between sets is announced as a rest: what is
+                    // said next is not the set starting.
+                    let key = if ex.set_rest.is_zero() {
+                        PhraseKey::Set
+                    } else {
+                        PhraseKey::SetRest
+                    };
+                    self.say(phrases.fill(key, &v), &place)?;
                     if !ex.sides.is_empty() {
                         self.say(phrases.fill(PhraseKey::Side, &v), &place)?;
                     }
@@ -750,12 +769,12 @@ set_rest = "7s"
             says(&s),
             [
                 "T.",
-                "Lunge.",
+                "Lunge. 2 sets of 10 seconds, each side.",
                 "Step forward.",
                 "Set 1 of 2.",
                 "Left.",
                 "Switch sides. Right.",
-                "Set 2 of 2.",
+                "Rest, 7 seconds. Then set 2 of 2.",
                 "Left.",
                 "Switch sides. Right.",
                 "Routine complete. Well done."
@@ -811,7 +830,7 @@ rest = "9s"
                 (PeriodKind::Work, 6 * sec),
             ]
         );
-        assert_eq!(says(&s)[..3], ["T.", "Round 1 of 2.", "A."]);
+        assert_eq!(says(&s)[..3], ["T.", "Round 1 of 2.", "A. 5 seconds."]);
         assert!(says(&s).contains(&"Round 2 of 2."));
     }
 
@@ -1030,13 +1049,13 @@ count = "tone"
             "{}",
             err.message
         );
-        // Located at the exercise that went over: the 15th.
+        // Located at the exercise that went over: the 14th.
         assert!(
             text[..err.span.start].ends_with("name = "),
             "{:?}",
             err.span
         );
-        assert_eq!(&text[err.span.clone()], "\"E14\"");
+        assert_eq!(&text[err.span.clone()], "\"E13\"");
 
         // Every second counted aloud through a 4-hour hold: 14,399 texts
         // of 4.8 characters on average.

@@ -130,7 +130,7 @@ fn show_prints_a_cue_sheet_that_matches_the_json() {
         })
         .collect();
     assert_eq!(lines.len(), events.len(), "{text}");
-    assert!(text.contains("\"Standing hamstring stretch.\""));
+    assert!(text.contains("\"Standing hamstring stretch. 30 seconds, e…\""));
     assert!(text.contains("[start tone, 880 Hz]"));
     assert!(text.contains(&format!("({} samples at 22050 Hz)", plan["total_samples"])));
     assert_eq!(plan["sample_rate"], 22050);

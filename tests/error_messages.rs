@@ -195,7 +195,7 @@ fn sides_phrases_language() {
             "title = \"T\"\n[phrases]\nrest = \"Rest {{nxt}}\"\nhalfway = \"{{side}}\"\ndone = \"Done {{\"\nstart = \"}}\"\nrset = \"x\"\n{EX}hold = \"5s\""
         ),
         &[
-            "3:14: error: {nxt} is not a placeholder of phrase \"rest\"; it can use {next}, {name}",
+            "3:14: error: {nxt} is not a placeholder of phrase \"rest\"; it can use {rest}, {next}, {name}",
             "4:12: error: {side} has no value in phrase \"halfway\"; it can use {name}",
             "5:14: error: unclosed \"{\" in phrase \"done\" (write {{ for a literal brace)",
             "6:10: error: unmatched \"}\" in phrase \"start\" (write }} for a literal brace)",

@@ -182,11 +182,11 @@ command = ["yes"]
 [voices.onehz]
 command = ["python3", "{}"]
 [voices.holder]
-command = ["sh", "-c", "cat >/dev/null; (sleep 300; echo late) & printf RIFF"]
+command = ["sh", "-c", "cat >/dev/null; (sleep 300.5; echo late) & printf RIFF"]
 [voices.daemon]
 command = ["sh", "-c", "cat >/dev/null; setsid -f sleep 303; sleep 0.3; printf RIFF"]
 [voices.slow]
-command = ["sh", "-c", "sleep 301 & echo $! > {}; sleep 302"]
+command = ["sh", "-c", "sleep 301.5 & echo $! > {}; sleep 302.5"]
 timeout = "1s"
 "#,
             wav_1hz.display(),
@@ -218,18 +218,30 @@ timeout = "1s"
     // ends it. Every other process of any voice is gone: the background
     // sleep, the timed-out voice's child.
     let _ = Command::new("pkill").args(["-f", "sleep 303"]).status();
-    std::thread::sleep(Duration::from_millis(200));
-    let ps = Command::new("ps")
-        .args(["-eo", "stat=,args="])
-        .output()
-        .unwrap();
-    let ps = String::from_utf8_lossy(&ps.stdout);
-    for left in ["sleep 300", "sleep 301", "sleep 302"] {
-        assert!(
-            !ps.lines().any(|l| l.contains(left) && !l.starts_with('Z')),
-            "{left} is still running:\n{ps}"
-        );
+    // A killed process can take a moment to be gone; a zombie is gone.
+    let running = || {
+        let ps = Command::new("ps")
+            .args(["-eo", "stat=,args="])
+            .output()
+            .unwrap();
+        let ps = String::from_utf8_lossy(&ps.stdout).into_owned();
+        let left: Vec<String> = ps
+            .lines()
+            .filter(|l| !l.starts_with('Z'))
+            .filter(|l| {
+                ["sleep 300.5", "sleep 301.5", "sleep 302.5"]
+                    .iter()
+                    .any(|s| l.contains(s))
+            })
+            .map(String::from)
+            .collect();
+        left
+    };
+    let started = Instant::now();
+    while !running().is_empty() && started.elapsed() < Duration::from_secs(3) {
+        std::thread::sleep(Duration::from_millis(100));
     }
+    assert_eq!(running(), Vec::<String>::new(), "still running");
     assert!(marker.exists(), "the slow voice started its child");
 }
 

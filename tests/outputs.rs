@@ -287,6 +287,37 @@ fn the_only_sink_unplugged_is_a_clear_error_and_coach_exits() {
     );
 }
 
+/// Bursts of signals (100 SIGUSR2 at once, each a skip) interrupt the
+/// output's threads over and over: the session goes on to its end, and
+/// never ends as a lost device.
+#[test]
+fn bursts_of_signals_never_end_a_session_as_a_lost_device() {
+    let pulse = Pulse::start_without_fallback();
+    let env = Env::new();
+    let mut routine =
+        String::from("title = \"Skips\"\n[defaults]\nget_ready = \"1s\"\nrest = \"1s\"\n");
+    for i in 0..300 {
+        routine.push_str(&format!(
+            "[[exercise]]\nname = \"Stretch\"\nhold = \"3s\"\ncountdown = 0\n# {i}\n"
+        ));
+    }
+    env.write("skips.toml", &routine);
+    let mut playing = Playing::start(&env, &pulse, &["skips.toml"]);
+    playing.wait_for("work 3s");
+    for _ in 0..2 {
+        for _ in 0..100 {
+            playing.signal(libc::SIGUSR2);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    // SIGTERM ends it as a signal, not as a loss.
+    std::thread::sleep(Duration::from_millis(1000));
+    playing.signal(libc::SIGTERM);
+    let (code, said) = playing.finish(Duration::from_secs(30));
+    assert_eq!(code, 143, "{said}");
+    assert!(!said.contains("stopped working"), "{said}");
+}
+
 /// Stopped and continued, even briefly and on a server without a
 /// fallback sink, a session goes on: a stop is never taken for a loss.
 #[test]

@@ -239,13 +239,21 @@ get_ready = 0
             _ => None,
         })
         .collect();
-    assert!(says.starts_with(&["T.", "Round 1 of 2.", "Lunge.", "Set 1 of 2.", "Left."]));
+    assert!(says.starts_with(&[
+        "T.",
+        "Round 1 of 2.",
+        "Lunge. 2 sets of 12 seconds, each side.",
+        "Set 1 of 2.",
+        "Left."
+    ]));
+    // The rest between sets is said as a rest, with its length.
+    assert!(says.contains(&"Rest, 6.5 seconds. Then set 2 of 2."));
     assert!(says.contains(&"Switch sides. Centre."));
     assert_eq!(says.last(), Some(&"Routine complete. Well done."));
     let plank_announce = p
         .events
         .iter()
-        .find(|e| e.sound == Sound::Speech("Plank.".into()))
+        .find(|e| e.sound == Sound::Speech("Plank. 20 seconds.".into()))
         .unwrap();
     assert_eq!(works(&p)[6].start, plank_announce.end());
 }

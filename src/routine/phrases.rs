@@ -2,6 +2,9 @@
 
 use std::fmt::Write as _;
 
+use super::{Exercise, Work};
+use crate::timeline::Dur;
+
 /// Each phrase a session speaks besides the routine's own texts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PhraseKey {
@@ -10,6 +13,7 @@ pub enum PhraseKey {
     Side,
     Switch,
     Set,
+    SetRest,
     Round,
     Halfway,
     Rest,
@@ -29,10 +33,14 @@ pub enum Slot {
     Round,
     Rounds,
     Next,
+    Hold,
+    Reps,
+    Rest,
+    Dose,
 }
 
 impl Slot {
-    const ALL: [Slot; 8] = [
+    const ALL: [Slot; 12] = [
         Slot::Title,
         Slot::Name,
         Slot::Side,
@@ -41,6 +49,10 @@ impl Slot {
         Slot::Round,
         Slot::Rounds,
         Slot::Next,
+        Slot::Hold,
+        Slot::Reps,
+        Slot::Rest,
+        Slot::Dose,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,17 +65,22 @@ impl Slot {
             Slot::Round => "round",
             Slot::Rounds => "rounds",
             Slot::Next => "next",
+            Slot::Hold => "hold",
+            Slot::Reps => "reps",
+            Slot::Rest => "rest",
+            Slot::Dose => "dose",
         }
     }
 }
 
 impl PhraseKey {
-    pub const ALL: [PhraseKey; 11] = [
+    pub const ALL: [PhraseKey; 12] = [
         PhraseKey::Start,
         PhraseKey::Exercise,
         PhraseKey::Side,
         PhraseKey::Switch,
         PhraseKey::Set,
+        PhraseKey::SetRest,
         PhraseKey::Round,
         PhraseKey::Halfway,
         PhraseKey::Rest,
@@ -80,6 +97,7 @@ impl PhraseKey {
             PhraseKey::Side => "side",
             PhraseKey::Switch => "switch",
             PhraseKey::Set => "set",
+            PhraseKey::SetRest => "set_rest",
             PhraseKey::Round => "round",
             PhraseKey::Halfway => "halfway",
             PhraseKey::Rest => "rest",
@@ -105,13 +123,14 @@ impl PhraseKey {
     fn german(self) -> &'static str {
         match self {
             PhraseKey::Start => "{title}.",
-            PhraseKey::Exercise => "{name}.",
+            PhraseKey::Exercise => "{name}. {dose}.",
             PhraseKey::Side => "{side}.",
             PhraseKey::Switch => "Seitenwechsel. {side}.",
             PhraseKey::Set => "Satz {set} von {sets}.",
+            PhraseKey::SetRest => "Pause, {rest}. Dann Satz {set} von {sets}.",
             PhraseKey::Round => "Runde {round} von {rounds}.",
             PhraseKey::Halfway => "Halbzeit.",
-            PhraseKey::Rest => "Pause. Als Nächstes: {next}.",
+            PhraseKey::Rest => "Pause, {rest}. Als Nächstes: {next}.",
             PhraseKey::Done => "Geschafft. Gut gemacht.",
             PhraseKey::Paused => "Angehalten.",
             PhraseKey::Resumed => "Weiter geht's.",
@@ -121,13 +140,14 @@ impl PhraseKey {
     fn english(self) -> &'static str {
         match self {
             PhraseKey::Start => "{title}.",
-            PhraseKey::Exercise => "{name}.",
+            PhraseKey::Exercise => "{name}. {dose}.",
             PhraseKey::Side => "{side}.",
             PhraseKey::Switch => "Switch sides. {side}.",
             PhraseKey::Set => "Set {set} of {sets}.",
+            PhraseKey::SetRest => "Rest, {rest}. Then set {set} of {sets}.",
             PhraseKey::Round => "Round {round} of {rounds}.",
             PhraseKey::Halfway => "Halfway.",
-            PhraseKey::Rest => "Rest. Next: {next}.",
+            PhraseKey::Rest => "Rest, {rest}. Next: {next}.",
             PhraseKey::Done => "Routine complete. Well done.",
             PhraseKey::Paused => "Paused.",
             PhraseKey::Resumed => "Resuming.",
@@ -138,12 +158,13 @@ impl PhraseKey {
     pub fn slots(self) -> &'static [Slot] {
         match self {
             PhraseKey::Start => &[Slot::Title, Slot::Rounds],
-            PhraseKey::Exercise => &[Slot::Name],
+            PhraseKey::Exercise => &[Slot::Name, Slot::Dose, Slot::Hold, Slot::Reps, Slot::Sets],
             PhraseKey::Side | PhraseKey::Switch => &[Slot::Side, Slot::Name],
             PhraseKey::Set => &[Slot::Set, Slot::Sets, Slot::Name],
+            PhraseKey::SetRest => &[Slot::Rest, Slot::Set, Slot::Sets, Slot::Name],
             PhraseKey::Round => &[Slot::Round, Slot::Rounds],
             PhraseKey::Halfway => &[Slot::Name],
-            PhraseKey::Rest => &[Slot::Next, Slot::Name],
+            PhraseKey::Rest => &[Slot::Rest, Slot::Next, Slot::Name],
             PhraseKey::Done | PhraseKey::Paused | PhraseKey::Resumed => &[Slot::Title],
         }
     }
@@ -264,6 +285,10 @@ impl Template {
                         Slot::Round => write!(out, "{}", values.round),
                         Slot::Rounds => write!(out, "{}", values.rounds),
                         Slot::Next => write!(out, "{}", values.next),
+                        Slot::Hold => write!(out, "{}", values.hold),
+                        Slot::Reps => write!(out, "{}", values.reps),
+                        Slot::Rest => write!(out, "{}", values.rest),
+                        Slot::Dose => write!(out, "{}", values.dose),
                     };
                 }
             }
@@ -283,6 +308,15 @@ pub struct Values<'a> {
     pub round: u32,
     pub rounds: u32,
     pub next: &'a str,
+    /// How long the hold lasts, in words ("30 seconds"); empty for reps.
+    pub hold: &'a str,
+    /// How many reps ("12"); empty for a hold.
+    pub reps: &'a str,
+    /// How long the rest lasts, in words.
+    pub rest: &'a str,
+    /// What the exercise asks, in words: "30 seconds, each side", "12
+    /// reps", "3 sets of 10".
+    pub dose: &'a str,
 }
 
 /// The phrases of one routine: the built-in ones with the routine's
@@ -290,6 +324,8 @@ pub struct Values<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Phrases {
     templates: Vec<Template>,
+    /// The language the doses and durations are said in: `de` or `en`.
+    german: bool,
 }
 
 impl Default for Phrases {
@@ -306,7 +342,81 @@ impl Phrases {
             .iter()
             .map(|k| Template::parse(*k, k.default_text(tag)).expect("built-in phrases parse"))
             .collect();
-        Phrases { templates }
+        Phrases {
+            templates,
+            german: crate::source::language::primary(tag) == "de",
+        }
+    }
+
+    /// `d` as the phrases say a length: "1 minute 30 seconds", "2.5
+    /// seconds"; in German "1 Minute 30 Sekunden", "2,5 Sekunden".
+    pub fn duration(&self, d: Dur) -> String {
+        let us = d.micros();
+        let (h, m) = (us / 3_600_000_000, us / 60_000_000 % 60);
+        let s_us = us % 60_000_000;
+        let (hour, minute, second) = if self.german {
+            (
+                ["Stunde", "Stunden"],
+                ["Minute", "Minuten"],
+                ["Sekunde", "Sekunden"],
+            )
+        } else {
+            (
+                ["hour", "hours"],
+                ["minute", "minutes"],
+                ["second", "seconds"],
+            )
+        };
+        let unit = |n: u64, names: [&str; 2]| format!("{n} {}", names[usize::from(n != 1)]);
+        let mut parts = Vec::new();
+        if h > 0 {
+            parts.push(unit(h, hour));
+        }
+        if m > 0 {
+            parts.push(unit(m, minute));
+        }
+        if s_us % 1_000_000 == 0 {
+            if s_us > 0 || parts.is_empty() {
+                parts.push(unit(s_us / 1_000_000, second));
+            }
+        } else {
+            let fraction = format!("{:06}", s_us % 1_000_000);
+            let point = if self.german { "," } else { "." };
+            parts.push(format!(
+                "{}{point}{} {}",
+                s_us / 1_000_000,
+                fraction.trim_end_matches('0'),
+                second[1]
+            ));
+        }
+        parts.join(" ")
+    }
+
+    /// What `ex` asks, in words: its work, its sets and its sides.
+    pub fn dose(&self, ex: &Exercise) -> String {
+        let one = match &ex.work {
+            Work::Hold(h) => self.duration(h.time),
+            Work::Reps(r) if ex.sets > 1 => r.reps.to_string(),
+            Work::Reps(r) => match (self.german, r.reps) {
+                (false, 1) => "1 rep".into(),
+                (false, n) => format!("{n} reps"),
+                (true, 1) => "1 Wiederholung".into(),
+                (true, n) => format!("{n} Wiederholungen"),
+            },
+        };
+        let mut dose = match (self.german, ex.sets) {
+            (_, 1) => one,
+            (false, sets) => format!("{sets} sets of {one}"),
+            (true, sets) => format!("{sets} Sätze à {one}"),
+        };
+        if !ex.sides.is_empty() {
+            dose.push_str(if self.german {
+                ", jede Seite"
+            } else {
+                ", each side"
+            });
+        }
+        dose
     }
 
     pub fn set(&mut self, key: PhraseKey, template: Template) {
@@ -333,8 +443,22 @@ mod tests {
             ..Values::default()
         };
         assert_eq!(p.fill(PhraseKey::Switch, &v), "Switch sides. Right leg.");
-        assert_eq!(p.fill(PhraseKey::Rest, &v), "Rest. Next: Cat-cow.");
         assert_eq!(p.fill(PhraseKey::Set, &v), "Set 2 of 3.");
+        let v = Values {
+            rest: "15 seconds",
+            dose: "12 reps",
+            name: "Cat-cow",
+            ..v
+        };
+        assert_eq!(
+            p.fill(PhraseKey::Rest, &v),
+            "Rest, 15 seconds. Next: Cat-cow."
+        );
+        assert_eq!(
+            p.fill(PhraseKey::SetRest, &v),
+            "Rest, 15 seconds. Then set 2 of 3."
+        );
+        assert_eq!(p.fill(PhraseKey::Exercise, &v), "Cat-cow. 12 reps.");
     }
 
     #[test]
@@ -361,6 +485,74 @@ mod tests {
         }
     }
 
+    fn exercise(text: &str) -> Exercise {
+        let source = crate::source::SourceFile::new(
+            "t.toml",
+            format!("title = \"T\"\n[[exercise]]\nname = \"A\"\n{text}"),
+        );
+        crate::routine::load::parse(&source)
+            .unwrap()
+            .exercises
+            .remove(0)
+    }
+
+    #[test]
+    fn doses_and_durations_are_said_in_words() {
+        let (en, de) = (Phrases::for_language("en"), Phrases::for_language("de"));
+        let cases = [
+            ("hold = \"30s\"", "30 seconds", "30 Sekunden"),
+            ("hold = \"1s\"", "1 second", "1 Sekunde"),
+            (
+                "hold = \"90s\"",
+                "1 minute 30 seconds",
+                "1 Minute 30 Sekunden",
+            ),
+            ("hold = \"2h\"", "2 hours", "2 Stunden"),
+            (
+                "hold = \"1h1m1s\"",
+                "1 hour 1 minute 1 second",
+                "1 Stunde 1 Minute 1 Sekunde",
+            ),
+            ("hold = \"2.5s\"", "2.5 seconds", "2,5 Sekunden"),
+            (
+                "hold = \"30s\"\nsides = [\"L\", \"R\"]",
+                "30 seconds, each side",
+                "30 Sekunden, jede Seite",
+            ),
+            ("reps = 12", "12 reps", "12 Wiederholungen"),
+            ("reps = 1", "1 rep", "1 Wiederholung"),
+            ("reps = 10\nsets = 3", "3 sets of 10", "3 Sätze à 10"),
+            (
+                "hold = \"20s\"\nsets = 2\nsides = [\"L\", \"R\"]",
+                "2 sets of 20 seconds, each side",
+                "2 Sätze à 20 Sekunden, jede Seite",
+            ),
+        ];
+        for (keys, english, german) in cases {
+            let ex = exercise(keys);
+            assert_eq!(en.dose(&ex), english, "{keys}");
+            assert_eq!(de.dose(&ex), german, "{keys}");
+        }
+        // Every whole second from 1 s to 2 h says its units once, in order,
+        // and reads back to its length.
+        for secs in (1..=7200u64).step_by(7) {
+            let said = en.duration(Dur::from_secs(secs));
+            let words: Vec<&str> = said.split(' ').collect();
+            let mut total = 0;
+            for pair in words.chunks(2) {
+                let n: u64 = pair[0].parse().unwrap();
+                total += n * match pair[1].trim_end_matches('s') {
+                    "hour" => 3600,
+                    "minute" => 60,
+                    "second" => 1,
+                    other => panic!("{other} in {said}"),
+                };
+                assert_eq!(pair[1].ends_with('s'), n != 1, "{said}");
+            }
+            assert_eq!(total, secs, "{said}");
+        }
+    }
+
     #[test]
     fn braces_escape_and_errors() {
         let t = Template::parse(PhraseKey::Rest, "{{next}} is {next}").unwrap();
@@ -373,7 +565,7 @@ mod tests {
         let e = Template::parse(PhraseKey::Rest, "Rest {nxt}").unwrap_err();
         assert_eq!(
             e.message,
-            "{nxt} is not a placeholder of phrase \"rest\"; it can use {next}, {name}"
+            "{nxt} is not a placeholder of phrase \"rest\"; it can use {rest}, {next}, {name}"
         );
         assert_eq!((e.offset, e.len), (5, 5));
         let e = Template::parse(PhraseKey::Halfway, "{side}").unwrap_err();
