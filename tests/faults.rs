@@ -245,6 +245,21 @@ timeout = "1s"
     assert!(marker.exists(), "the slow voice started its child");
 }
 
+/// The exit status of `child`, which must end within `limit`.
+fn exit_within(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("coach went on for {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Item 5: stderr that cannot be written: a closed pipe ends the session
 /// as SIGPIPE would (141), a full disk with 1; never a panic, and the log
 /// gets its end either way.
@@ -279,13 +294,7 @@ fn a_reader_gone_ends_the_session_cleanly_and_logs_its_end() {
     std::io::Read::read_exact(&mut err, &mut first).unwrap();
     drop(err);
     let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "coach went on");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = exit_within(&mut child, Duration::from_secs(30));
     assert_eq!(status.code(), Some(141));
     assert!(
         started.elapsed() < Duration::from_secs(15),
@@ -309,14 +318,7 @@ fn a_reader_gone_ends_the_session_cleanly_and_logs_its_end() {
         )
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "coach went on");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = exit_within(&mut child, Duration::from_secs(30));
     assert_eq!(status.code(), Some(1));
     assert_eq!(ends(), 2, "the log has that session's end too");
 
