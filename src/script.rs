@@ -5,7 +5,7 @@
 use crate::routine::{Count, CueTime, Exercise, Hold, PhraseKey, Reps, Routine, Values, Work};
 use crate::source::{Diagnostic, Span};
 use crate::timeline::time::{RATE, length};
-use crate::timeline::tone::{TONE_GAP, after_tone};
+use crate::timeline::tone::{PAUSE, TONE_GAP, after_tone};
 use crate::timeline::{Dur, PeriodKind, Place, Sound, ToneKind};
 
 /// The longest session a routine may describe, counting only its timed
@@ -71,6 +71,24 @@ pub struct Timed {
     pub rep: Option<u32>,
     /// Where the routine asked for it, if it did (cues, tempo phrases).
     pub span: Option<Span>,
+    pub fit: Fit,
+}
+
+/// How a sound relates to the sounds around it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// On its own: moved from its offset or dropped only by a collision,
+    /// and reported either way.
+    Alone,
+    /// Said right after the sound before it in the period (a tempo phrase
+    /// after its rep count): placed after it without a report, dropped
+    /// and reported if it does not fit.
+    Follows,
+    /// Part of the announcement of an exercise (`exercise`, of `round`)
+    /// moved into the rest before it: said after the sound before it if
+    /// the rest has room, else after the rest (and reported), as are the
+    /// ones after it. Its place is the exercise it announces.
+    InRest { round: u32, exercise: usize },
 }
 
 /// A timed stretch of the session whose length is part of the contract.
@@ -164,11 +182,13 @@ pub fn build(routine: &Routine) -> Result<Script, Diagnostic> {
         distinct_speech: 0,
         chars: 0,
         announced: 0,
+        relaxed: false,
     };
     b.session()?;
     // Announcements are spoken between the periods: they make the session
     // longer by as long as they take.
     let total = periods + b.announced as u128 * 1_000_000 / RATE as u128;
+    b.overview(Dur::from_micros(total.min(u64::MAX as u128) as u64))?;
     if total > MAX_SESSION.micros() as u128 {
         return Err(Diagnostic::error(
             0..0,
@@ -243,6 +263,8 @@ struct Builder<'r> {
     chars: usize,
     /// The estimated length of every announcement, repeats included.
     announced: u64,
+    /// The last work was followed by "And relax.".
+    relaxed: bool,
 }
 
 const SECOND: u64 = RATE;
@@ -331,6 +353,36 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// The first words: the title and the session's size, filled in once
+    /// the length of everything else is known, and the routine's intro.
+    fn overview(&mut self, total: Dur) -> Result<(), Diagnostic> {
+        let r = self.routine;
+        let phrases = &r.phrases;
+        let (exercises, length) = (phrases.exercises(r.exercises.len()), phrases.about(total));
+        let v = Values {
+            title: &r.title,
+            rounds: r.rounds,
+            exercises: &exercises,
+            length: &length,
+            ..Values::default()
+        };
+        let place = Place {
+            round: 1,
+            ..Place::default()
+        };
+        self.span = 0..0;
+        let text = phrases.fill(PhraseKey::Start, &v);
+        self.say(text, &place)?;
+        let start = self.steps.pop().expect("just said");
+        let mut first = vec![start];
+        if let Some(intro) = &r.intro {
+            self.say(intro.clone(), &place)?;
+            first.extend(self.steps.pop());
+        }
+        self.steps.splice(0..0, first);
+        Ok(())
+    }
+
     fn session(&mut self) -> Result<(), Diagnostic> {
         let r = self.routine;
         let phrases = &r.phrases;
@@ -339,13 +391,6 @@ impl Builder<'_> {
             rounds: r.rounds,
             ..Values::default()
         };
-        self.say(
-            phrases.fill(PhraseKey::Start, &base),
-            &Place {
-                round: 1,
-                ..Place::default()
-            },
-        )?;
         for round in 1..=r.rounds {
             let round_place = Place {
                 round,
@@ -370,41 +415,91 @@ impl Builder<'_> {
                     self.say(phrases.fill(PhraseKey::Done, &base), &place)?;
                 } else {
                     let (len, next) = if last_exercise {
-                        (r.round_rest, &r.exercises[0].name)
+                        (r.round_rest, &r.exercises[0])
                     } else {
-                        (ex.rest, &r.exercises[index + 1].name)
+                        (ex.rest, &r.exercises[index + 1])
                     };
                     let rest = phrases.duration(len);
                     let v = Values {
-                        next,
+                        next: &next.name,
                         name: &ex.name,
                         rest: &rest,
                         ..base.clone()
                     };
-                    self.rest(len, phrases.fill(PhraseKey::Rest, &v), place, &ex.span)?;
+                    let mut texts = vec![phrases.fill(PhraseKey::Rest, &v)];
+                    if next.announce_in_rest && !len.is_zero() {
+                        texts.extend(self.announcement(next));
+                    }
+                    let announces = if last_exercise {
+                        Fit::InRest {
+                            round: round + 1,
+                            exercise: 0,
+                        }
+                    } else {
+                        Fit::InRest {
+                            round,
+                            exercise: index + 1,
+                        }
+                    };
+                    self.rest(len, texts, place, &ex.span, &next.span, announces)?;
                 }
             }
         }
         Ok(())
     }
 
+    /// What announces `ex`: its name and dose, and its instructions.
+    fn announcement(&self, ex: &Exercise) -> Vec<String> {
+        let phrases = &self.routine.phrases;
+        let dose = phrases.dose(ex);
+        let (hold, reps) = match &ex.work {
+            Work::Hold(h) => (phrases.duration(h.time), String::new()),
+            Work::Reps(r) => (String::new(), r.reps.to_string()),
+        };
+        let v = Values {
+            title: &self.routine.title,
+            name: &ex.name,
+            sets: ex.sets,
+            rounds: self.routine.rounds,
+            hold: &hold,
+            reps: &reps,
+            dose: &dose,
+            ..Values::default()
+        };
+        let mut texts = vec![phrases.fill(PhraseKey::Exercise, &v)];
+        texts.extend(ex.say.iter().cloned());
+        texts.retain(|t| !t.trim().is_empty());
+        texts
+    }
+
+    /// A rest: its phrase, then (when the next exercise is announced in
+    /// the rest) that announcement, located at `next` if it does not fit.
     fn rest(
         &mut self,
         len: Dur,
-        text: String,
+        texts: Vec<String>,
         place: Place,
         span: &Span,
+        next: &Span,
+        announces: Fit,
     ) -> Result<(), Diagnostic> {
         let len = len.samples();
-        let offset = TONE_GAP;
-        let sounds = vec![Timed {
-            offset,
-            latest: len,
-            sound: Sound::Speech(text),
-            priority: Priority::Announcement,
-            rep: None,
-            span: None,
-        }];
+        // After "And relax.", the pause between utterances; else the gap
+        // after the end tone.
+        let offset = if self.relaxed { PAUSE } else { TONE_GAP };
+        let sounds = texts
+            .into_iter()
+            .enumerate()
+            .map(|(i, text)| Timed {
+                offset,
+                latest: len,
+                sound: Sound::Speech(text),
+                priority: Priority::Announcement,
+                rep: None,
+                span: (i > 0).then(|| next.clone()),
+                fit: if i == 0 { Fit::Alone } else { announces },
+            })
+            .collect();
         self.period(
             Period {
                 kind: PeriodKind::Rest,
@@ -450,11 +545,22 @@ impl Builder<'_> {
                     reps: &reps_words,
                     rest: &set_rest,
                     dose: &dose,
+                    ..Values::default()
                 };
                 let (kind, len) = if set == 1 && side == 0 {
-                    self.say(phrases.fill(PhraseKey::Exercise, &v), &place)?;
-                    for line in &ex.say {
-                        self.say(line.clone(), &place)?;
+                    // Announced in the rest before it, if there was one.
+                    let rest_before = if index > 0 {
+                        self.routine.exercises[index - 1].rest
+                    } else if round > 1 {
+                        self.routine.round_rest
+                    } else {
+                        Dur::ZERO
+                    };
+                    let said_in_rest = ex.announce_in_rest && !rest_before.is_zero();
+                    if !said_in_rest {
+                        for text in self.announcement(ex) {
+                            self.say(text, &place)?;
+                        }
                     }
                     if ex.sets > 1 {
                         self.say(phrases.fill(PhraseKey::Set, &v), &place)?;
@@ -496,7 +602,7 @@ impl Builder<'_> {
                 let budget = MAX_SOUNDS.saturating_sub(self.sounds);
                 let work = match &ex.work {
                     Work::Hold(h) => hold(ex, h, phrases.fill(PhraseKey::Halfway, &v), budget),
-                    Work::Reps(r) => reps(ex, r, budget),
+                    Work::Reps(r) => reps(ex, r, phrases.fill(PhraseKey::LastRep, &v), budget),
                 };
                 // The end tone sounds when the work ends; it must not cut
                 // into the start tone.
@@ -525,13 +631,20 @@ impl Builder<'_> {
                     Period {
                         kind: PeriodKind::Work,
                         len: work.0,
-                        place,
+                        place: place.clone(),
                         start_tone: true,
                         end_tone: true,
                         sounds: work.1,
                     },
                     &ex.span,
                 )?;
+                // The end is said as well as sounded, so that it is never
+                // taken for a start.
+                let relax = phrases.fill(PhraseKey::Relax, &v);
+                self.relaxed = !relax.trim().is_empty();
+                if self.relaxed {
+                    self.say(relax, &place)?;
+                }
             }
         }
         Ok(())
@@ -557,6 +670,7 @@ fn countdown(ex: &Exercise, len: u64, earliest: u64) -> Vec<Timed> {
                 priority: Priority::Countdown,
                 rep: None,
                 span: None,
+                fit: Fit::Alone,
             }
         })
         .collect()
@@ -582,6 +696,7 @@ fn hold(ex: &Exercise, h: &Hold, halfway: String, budget: usize) -> (u64, Vec<Ti
             priority: Priority::Halfway,
             rep: None,
             span: None,
+            fit: Fit::Alone,
         });
     }
     for cue in &h.cues {
@@ -593,6 +708,7 @@ fn hold(ex: &Exercise, h: &Hold, halfway: String, budget: usize) -> (u64, Vec<Ti
                 priority: Priority::Cue,
                 rep: None,
                 span: Some(cue.span.clone()),
+                fit: Fit::Alone,
             }),
             CueTime::Every(every) => {
                 let step = every.micros();
@@ -605,6 +721,7 @@ fn hold(ex: &Exercise, h: &Hold, halfway: String, budget: usize) -> (u64, Vec<Ti
                         priority: Priority::Cue,
                         rep: None,
                         span: Some(cue.span.clone()),
+                        fit: Fit::Alone,
                     });
                     k += 1;
                 }
@@ -639,6 +756,7 @@ fn hold(ex: &Exercise, h: &Hold, halfway: String, budget: usize) -> (u64, Vec<Ti
                 priority: Priority::SecondsCount,
                 rep: None,
                 span: None,
+                fit: Fit::Alone,
             });
             k += 1;
         }
@@ -659,7 +777,7 @@ fn seconds_text(us: u64) -> String {
 }
 
 /// A reps period's length and sounds.
-fn reps(ex: &Exercise, r: &Reps, budget: usize) -> (u64, Vec<Timed>) {
+fn reps(ex: &Exercise, r: &Reps, last: String, budget: usize) -> (u64, Vec<Timed>) {
     let rep_us = r.rep_time().micros();
     let len = Dur::from_micros(r.reps as u64 * rep_us).samples();
     let earliest = after_tone(ToneKind::Start);
@@ -677,11 +795,16 @@ fn reps(ex: &Exercise, r: &Reps, budget: usize) -> (u64, Vec<Timed>) {
             // The first rep starts with the start tone; its words follow it.
             let at = if k == 0 && j == 0 { earliest } else { start };
             let span = Some(phase.span.clone());
+            let mut phrase_at = at;
+            let mut fit = Fit::Alone;
             if j == 0 && ex.count == Count::Voice {
+                // The count alone, then the phase's words after a pause:
+                // glued together ("3, Inhale") neither is heard.
                 let number = k + 1;
-                let text = match &phase.say {
-                    Some(say) => format!("{number}, {say}"),
-                    None => number.to_string(),
+                let text = if number == r.reps as u64 && r.reps > 1 && !last.trim().is_empty() {
+                    last.clone()
+                } else {
+                    number.to_string()
                 };
                 sounds.push(Timed {
                     offset: at,
@@ -689,12 +812,11 @@ fn reps(ex: &Exercise, r: &Reps, budget: usize) -> (u64, Vec<Timed>) {
                     sound: Sound::Speech(text),
                     priority: Priority::RepCount,
                     rep,
-                    span,
+                    span: span.clone(),
+                    fit: Fit::Alone,
                 });
-                continue;
-            }
-            let mut phrase_at = at;
-            if j == 0 && ex.count == Count::Tone && k > 0 {
+                fit = Fit::Follows;
+            } else if j == 0 && ex.count == Count::Tone && k > 0 {
                 sounds.push(Timed {
                     offset: start,
                     latest: start,
@@ -702,6 +824,7 @@ fn reps(ex: &Exercise, r: &Reps, budget: usize) -> (u64, Vec<Timed>) {
                     priority: Priority::RepCount,
                     rep,
                     span: span.clone(),
+                    fit: Fit::Alone,
                 });
                 phrase_at = start + after_tone(ToneKind::Tick);
             }
@@ -713,6 +836,7 @@ fn reps(ex: &Exercise, r: &Reps, budget: usize) -> (u64, Vec<Timed>) {
                     priority: Priority::TempoPhrase,
                     rep,
                     span,
+                    fit,
                 });
             }
         }
@@ -768,15 +892,19 @@ set_rest = "7s"
         assert_eq!(
             says(&s),
             [
-                "T.",
+                "T. 1 exercise, about 1 minute 20 seconds.",
                 "Lunge. 2 sets of 10 seconds, each side.",
                 "Step forward.",
                 "Set 1 of 2.",
                 "Left.",
+                "And relax.",
                 "Switch sides. Right.",
+                "And relax.",
                 "Rest, 7 seconds. Then set 2 of 2.",
                 "Left.",
+                "And relax.",
                 "Switch sides. Right.",
+                "And relax.",
                 "Routine complete. Well done."
             ]
         );
@@ -793,6 +921,94 @@ set_rest = "7s"
                 (PeriodKind::Switch, 2 * sec),
                 (PeriodKind::Work, 10 * sec),
             ]
+        );
+    }
+
+    #[test]
+    fn the_overview_and_intro_open_and_the_ends_of_work_are_said() {
+        let text = r#"title = "T"
+intro = "Never into pain."
+[[exercise]]
+name = "A"
+hold = "20s"
+[[exercise]]
+name = "B"
+reps = 2
+announce_in_rest = true
+"#;
+        let s = script(text);
+        assert_eq!(
+            says(&s),
+            [
+                "T. 2 exercises, about 1 minute.",
+                "Never into pain.",
+                "A. 20 seconds.",
+                "And relax.",
+                "And relax.",
+                "Routine complete. Well done."
+            ]
+        );
+        // B is announced in the rest, after the rest's own words.
+        let Some(Step::Period(rest)) = s
+            .steps
+            .iter()
+            .find(|st| matches!(st, Step::Period(p) if p.kind == PeriodKind::Rest))
+        else {
+            panic!("a rest")
+        };
+        let words: Vec<(&Sound, Fit)> = rest.sounds.iter().map(|t| (&t.sound, t.fit)).collect();
+        assert_eq!(
+            words,
+            [
+                (
+                    &Sound::Speech("Rest, 10 seconds. Next: B.".into()),
+                    Fit::Alone
+                ),
+                (
+                    &Sound::Speech("B. 2 reps.".into()),
+                    Fit::InRest {
+                        round: 1,
+                        exercise: 1
+                    }
+                ),
+            ]
+        );
+        // After "And relax.", the rest's words wait the pause.
+        assert_eq!(rest.sounds[0].offset, PAUSE);
+        // Emptied, the end phrase and the last rep are not said; the
+        // first exercise has no rest to be announced in.
+        let s = script(&format!(
+            "{}[phrases]\nrelax = \"\"\nlast_rep = \"\"\n",
+            text.replace("name = \"A\"", "name = \"A\"\nannounce_in_rest = true")
+        ));
+        let said = says(&s);
+        assert!(said.contains(&"A. 20 seconds."));
+        assert!(!said.contains(&"And relax."), "{said:?}");
+        let Some(Step::Period(rest)) = s
+            .steps
+            .iter()
+            .find(|st| matches!(st, Step::Period(p) if p.kind == PeriodKind::Rest))
+        else {
+            panic!("a rest")
+        };
+        assert_eq!(rest.sounds[0].offset, TONE_GAP);
+        let counts: Vec<&Sound> = s
+            .steps
+            .iter()
+            .filter_map(|st| match st {
+                Step::Period(p) if p.kind == PeriodKind::Work => Some(p),
+                _ => None,
+            })
+            .flat_map(|p| {
+                p.sounds
+                    .iter()
+                    .filter(|t| t.rep.is_some())
+                    .map(|t| &t.sound)
+            })
+            .collect();
+        assert_eq!(
+            counts,
+            [&Sound::Speech("1".into()), &Sound::Speech("2".into())]
         );
     }
 
@@ -830,7 +1046,14 @@ rest = "9s"
                 (PeriodKind::Work, 6 * sec),
             ]
         );
-        assert_eq!(says(&s)[..3], ["T.", "Round 1 of 2.", "A. 5 seconds."]);
+        assert_eq!(
+            says(&s)[..3],
+            [
+                "T. 2 exercises, about 2 minutes.",
+                "Round 1 of 2.",
+                "A. 5 seconds."
+            ]
+        );
         assert!(says(&s).contains(&"Round 2 of 2."));
     }
 
@@ -882,11 +1105,14 @@ tempo = [{ say = "In.", time = "1.5s" }, { say = "Out.", time = "2.25s" }]
         assert_eq!(
             got,
             [
-                (first, &Sound::Speech("1, In.".into()), Some(1)),
+                (first, &Sound::Speech("1".into()), Some(1)),
+                (first, &Sound::Speech("In.".into()), Some(1)),
                 (at(1500), &Sound::Speech("Out.".into()), Some(1)),
-                (at(3750), &Sound::Speech("2, In.".into()), Some(2)),
+                (at(3750), &Sound::Speech("2".into()), Some(2)),
+                (at(3750), &Sound::Speech("In.".into()), Some(2)),
                 (at(5250), &Sound::Speech("Out.".into()), Some(2)),
-                (at(7500), &Sound::Speech("3, In.".into()), Some(3)),
+                (at(7500), &Sound::Speech("Last one.".into()), Some(3)),
+                (at(7500), &Sound::Speech("In.".into()), Some(3)),
                 (at(9000), &Sound::Speech("Out.".into()), Some(3)),
             ]
         );

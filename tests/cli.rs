@@ -61,10 +61,18 @@ fn check_passes_good_files_and_warns_without_failing() {
     assert_eq!(out.status.code(), Some(0), "warnings alone do not fail");
     let text = stdout(&out);
     assert!(
-        text.contains(": warning: \"Breathe.\" in Plank was moved from "),
+        text.contains(": warning: \"Squeeze your glutes.\" in Plank was moved from "),
         "{text}"
     );
-    assert!(text.contains("): it would overlap \"1\""), "{text}");
+    assert!(text.contains("): it would overlap \"Halfway.\""), "{text}");
+    assert!(
+        text.contains(": warning: \"Breathe.\" in Plank at 0:"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" was dropped: it would overlap \"1\""),
+        "{text}"
+    );
     assert!(text.trim_end().ends_with("long)"));
     let out = env.run(&["check", "--strict", &warned]);
     assert_eq!(out.status.code(), Some(1), "--strict fails on warnings");
@@ -355,4 +363,49 @@ fn help_teaches() {
     }
     let out = env.run(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn check_names_the_exercise_whose_announcement_does_not_fit_in_its_rest() {
+    let env = Env::new();
+    env.write(
+        "way-in.toml",
+        r#"title = "Way in"
+
+[defaults]
+announce_in_rest = true
+rest = "4s"
+
+[[exercise]]
+name = "Plank"
+hold = "10s"
+
+[[exercise]]
+name = "Bridge"
+say = ["Lie on your back with your knees bent and your feet flat on the floor.", "Lift your hips until your body is one straight line."]
+hold = "10s"
+"#,
+    );
+    let out = env.run(&["check", "way-in.toml"]);
+    assert_eq!(out.status.code(), Some(0), "a warning, not an error");
+    let text = stdout(&out);
+    // Located at the name of the exercise it announces, in its words.
+    assert!(
+        text.contains("way-in.toml:12:8: warning: \"Lie on your back with your knees bent and your feet flat on the floor.\" in Bridge was moved from "),
+        "{text}"
+    );
+    assert!(
+        text.contains("the rest is too short for the announcement of the exercise after it; this part is said after the rest"),
+        "{text}"
+    );
+    assert!(text.contains("12 | name = \"Bridge\""), "{text}");
+    // With a rest long enough, it is clean.
+    env.write(
+        "way-in.toml",
+        &std::fs::read_to_string(env.path("way-in.toml"))
+            .unwrap()
+            .replace("rest = \"4s\"", "rest = \"20s\""),
+    );
+    let out = env.run(&["check", "--strict", "way-in.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }

@@ -43,7 +43,7 @@ fn keys() {
     case(
         &format!("title = \"T\"\nbanana = 1\n{EX}hold = \"5s\""),
         &[
-            "2:1: error: unknown key \"banana\" in the routine; expected one of title, about, language, rounds, round_rest, defaults, phrases, exercise",
+            "2:1: error: unknown key \"banana\" in the routine; expected one of title, about, intro, language, rounds, round_rest, defaults, phrases, exercise",
         ],
     );
     case(
@@ -56,7 +56,7 @@ fn keys() {
     case(
         &format!("title = \"T\"\n[defaults]\nhold = \"5s\"\n{EX}hold = \"5s\""),
         &[
-            "3:1: error: \"hold\" cannot have a default; [defaults] takes rep_time, count, set_rest, switch, get_ready, rest, countdown, halfway",
+            "3:1: error: \"hold\" cannot have a default; [defaults] takes rep_time, count, set_rest, switch, get_ready, rest, countdown, halfway, announce_in_rest",
         ],
     );
     case(

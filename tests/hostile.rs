@@ -255,7 +255,7 @@ hold = "2s"
     let lengths = speech_lengths(&env, "tricks.toml");
     let len = |t: &str| *lengths.get(t).unwrap_or_else(|| panic!("{t}: {lengths:?}"));
     // Phoneme codes would say "hello"; brackets and letters say more.
-    assert_ne!(len("[[h@'loU]]"), len("hello. 2 seconds."));
+    assert_ne!(len("[[h@'loU]]"), len("Hello. 2 seconds."));
     // No SSML: the markup is read out, not a 20 s pause.
     assert!(len("<speak><break time='20s'/></speak>") < 15 * 22_050);
     // Option-like texts are words on stdin, not espeak-ng's options: each

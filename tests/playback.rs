@@ -264,6 +264,56 @@ fn keys_on_a_terminal_skip_and_quit_and_the_terminal_is_restored() {
     }
 }
 
+#[test]
+fn the_progress_key_speaks_where_the_session_is_and_the_hold_keeps_its_end() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write(
+        "status.toml",
+        "title = \"Status test\"\n[[exercise]]\nname = \"Long hold\"\nhold = \"9s\"\nget_ready = \"1s\"\ncountdown = 0\nhalfway = false\n",
+    );
+    let (master, slave) = pty();
+    // SAFETY: `slave` is an open fd; the child gets its own duplicate.
+    let stdin = unsafe { Stdio::from(std::os::fd::OwnedFd::from_raw_fd_dup(slave)) };
+    let recording = pulse.record();
+    let mut playing = Playing::start_with(&env, &pulse, &["status.toml"], stdin);
+    playing.wait_for("work 9s");
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: writes a key to the terminal's master side.
+    unsafe { libc::write(master, b"s".as_ptr().cast(), 1) };
+    let (code, said) = playing.finish(Duration::from_secs(40));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    // Shown as well as said.
+    assert!(
+        said.contains("Long hold. Less than a minute left."),
+        "{said}"
+    );
+    // The hold still ends exactly 9 s after it starts.
+    let tones = find_tones_at(&audio, REC_RATE, QUIET);
+    let start = tones.iter().find(|t| t.hz == 880.0).unwrap();
+    let end = tones.iter().find(|t| t.hz == 587.0).unwrap();
+    let hold = seconds(end.onset - start.onset);
+    assert!((hold - 9.0).abs() <= TWO_MS, "a hold of {hold:.4} s");
+    // Within it, after the key, one stretch of speech (its two sentences
+    // 0.3 s apart): the progress, with silence around it, and nothing else
+    // was said in the hold.
+    let spoken: Vec<(usize, usize)> = sounds(&audio, REC_RATE, QUIET, 500.0)
+        .into_iter()
+        .filter(|(at, _)| *at > start.onset + start.len && *at < end.onset)
+        .collect();
+    assert_eq!(spoken.len(), 1, "{spoken:?}");
+    let (at, len) = spoken[0];
+    assert!(seconds(at - start.onset) > 1.5, "said after the key");
+    assert!(seconds(len) > 1.0, "a sentence, not a click");
+    assert!(at + len < end.onset, "and over before the end tone");
+    // SAFETY: closes the fds openpty gave us.
+    unsafe {
+        libc::close(master);
+        libc::close(slave);
+    }
+}
+
 /// A new pseudo-terminal: its master and slave fds.
 fn pty() -> (i32, i32) {
     let (mut master, mut slave) = (0, 0);

@@ -15,7 +15,7 @@
 
 use coach::SAMPLE_RATE;
 use coach::pipeline;
-use coach::plan::{self, LEAD_IN, Plan, SPEECH_GAP, TAIL};
+use coach::plan::{self, LEAD_IN, PAUSE, Plan, SPEECH_GAP, TAIL};
 use coach::source::SourceFile;
 use coach::timeline::{PeriodKind, Sound, ToneStyle};
 use proptest::prelude::*;
@@ -66,6 +66,7 @@ struct Ex {
     switch: Option<u64>,
     countdown: u32,
     count: &'static str,
+    announce_in_rest: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -124,9 +125,10 @@ fn exercise() -> impl Strategy<Value = Ex> {
         proptest::option::of(1u64..8_000),
         0u32..6,
         prop_oneof![Just("voice"), Just("tone"), Just("off")],
+        any::<bool>(),
     )
         .prop_map(
-            |(say, work, sets, sides, get_ready, rest, set_rest, switch, countdown, count)| Ex {
+            |(
                 say,
                 work,
                 sets,
@@ -137,6 +139,19 @@ fn exercise() -> impl Strategy<Value = Ex> {
                 switch,
                 countdown,
                 count,
+                announce_in_rest,
+            )| Ex {
+                say,
+                work,
+                sets,
+                sides,
+                get_ready,
+                rest,
+                set_rest,
+                switch,
+                countdown,
+                count,
+                announce_in_rest,
             },
         )
 }
@@ -215,12 +230,13 @@ impl Routine {
                 }
             }
             s.push_str(&format!(
-                "sets = {}\nget_ready = {}\nrest = {}\ncountdown = {}\ncount = \"{}\"\n",
+                "sets = {}\nget_ready = {}\nrest = {}\ncountdown = {}\ncount = \"{}\"\nannounce_in_rest = {}\n",
                 e.sets,
                 dur(e.get_ready),
                 dur(e.rest),
                 e.countdown,
-                e.count
+                e.count,
+                e.announce_in_rest
             ));
             if let Some(sr) = e.set_rest {
                 s.push_str(&format!("set_rest = {}\n", dur(sr)));
@@ -317,6 +333,15 @@ fn check_contract(r: &Routine, plan: &Plan) -> Result<(), TestCaseError> {
                     "tone" => tone_gap,
                     _ => 0,
                 };
+                // And never sooner than the pause after the last words.
+                let spoken_until = plan
+                    .events
+                    .iter()
+                    .filter(|e| matches!(e.sound, Sound::Speech(_)) && e.end() <= start)
+                    .map(|e| e.end())
+                    .max()
+                    .unwrap_or(0);
+                t = t.max(spoken_until + PAUSE);
                 prop_assert_eq!(start, t, "an announcement where the last part ended");
                 t += len;
                 after = "speech";

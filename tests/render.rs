@@ -7,6 +7,9 @@ mod common;
 use common::*;
 use serde_json::Value;
 
+/// The least silence between two utterances: 0.25 s, in whole samples.
+const PAUSE: usize = 22_050 / 4;
+
 /// Samples in `seconds`, computed here rather than by coach.
 fn samples(seconds: f64) -> usize {
     (seconds * RATE).round() as usize
@@ -99,28 +102,30 @@ fn check_periods(routine: &str) {
     let env = Env::new();
     let plan = env.plan(routine);
     let events = events(&plan);
-    for p in plan["periods"].as_array().unwrap() {
+    let periods = plan["periods"].as_array().unwrap();
+    for p in periods {
         if p["period"] == "work" {
             continue;
         }
         let (a, b) = (u(&p["start_sample"]), u(&p["end_sample"]));
+        // A get-ready after a rest in which its exercise was announced
+        // starts as the rest ends.
         let before = events
             .iter()
             .map(|e| u(&e["end_sample"]))
+            .chain(periods.iter().map(|q| u(&q["end_sample"])))
             .filter(|end| *end <= a)
             .max()
             .unwrap();
         assert_eq!(before, a, "{p} starts as the sound before it ends");
         let after = events
             .iter()
-            .filter(|e| u(&e["start_sample"]) >= b)
-            .min_by_key(|e| u(&e["start_sample"]))
+            .map(|e| u(&e["start_sample"]))
+            .chain(periods.iter().map(|q| u(&q["start_sample"])))
+            .filter(|start| *start >= b)
+            .min()
             .unwrap();
-        assert_eq!(
-            u(&after["start_sample"]),
-            b,
-            "{p} ends as the next thing starts"
-        );
+        assert_eq!(after, b, "{p} ends as the next thing starts");
     }
 }
 
@@ -171,13 +176,28 @@ fn reps_with_tempo_and_rounds_keep_their_timing() {
     for round in [1, 2] {
         let start = work_start(round);
         for rep in 2..=4u64 {
-            let count = events
-                .iter()
-                .find(|e| e["text"] == format!("{rep}, Down.") && e["round"] == round)
-                .unwrap();
+            // The last rep is said as the last; each count is said alone,
+            // its phase's words after the pause between utterances.
+            let said = if rep == 4 {
+                "Last one.".to_string()
+            } else {
+                rep.to_string()
+            };
+            let in_rep = |text: &str| {
+                events
+                    .iter()
+                    .find(|e| e["text"] == text && e["round"] == round && e["rep"] == rep)
+                    .unwrap_or_else(|| panic!("{text} in rep {rep}"))
+            };
+            let count = in_rep(&said);
             let at = start + samples((rep - 1) as f64 * 3.25);
             assert_eq!(u(&count["start_sample"]), at, "{count}");
-            assert_eq!(count["rep"], rep);
+            let down = in_rep("Down.");
+            assert_eq!(
+                u(&down["start_sample"]),
+                u(&count["end_sample"]) + PAUSE,
+                "{down}"
+            );
         }
     }
     // Calf raises count by tick: one at each rep after the first.
@@ -205,15 +225,27 @@ fn cues_and_tone_counts_keep_their_timing() {
             .map(|e| u(&e["start_sample"]) - plank)
             .collect()
     };
-    assert_eq!(at("Squeeze your glutes."), [samples(3.0)]);
     assert_eq!(at("Halfway."), [samples(12.5)]);
+    // The cue at 12 s would overlap "Halfway.", which outranks it: it
+    // follows it after the pause between utterances.
+    let halfway = events.iter().find(|e| e["text"] == "Halfway.").unwrap();
+    assert_eq!(
+        at("Squeeze your glutes."),
+        [u(&halfway["end_sample"]) + PAUSE - plank]
+    );
     let breathe = at("Breathe.");
-    assert_eq!(breathe[..2], [samples(8.0), samples(16.0)]);
-    // The third would overlap the countdown's "1", which outranks it.
-    assert!(breathe[2] > samples(24.0));
-    let moved = &plan["adjustments"][0];
-    assert_eq!(moved["action"], "moved");
-    assert_eq!(moved["text"], "Breathe.");
+    // The third would overlap the countdown's "1", which outranks it, and
+    // there is no room after it: dropped.
+    assert_eq!(breathe, [samples(8.0), samples(16.0)]);
+    let adjustments = plan["adjustments"].as_array().unwrap();
+    let actions: Vec<(&str, &str)> = adjustments
+        .iter()
+        .map(|a| (a["action"].as_str().unwrap(), a["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        actions,
+        [("moved", "Squeeze your glutes."), ("dropped", "Breathe.")]
+    );
 }
 
 /// An LRC or CUE time in seconds: `[mm:ss.xx]` or `mm:ss:ff`.
@@ -353,4 +385,131 @@ fn ogg_render_decodes_to_the_same_tones_and_its_chapters_match_the_cue_sheet() {
         stderr(&out),
         "error: s.mp3: coach writes .wav (exact, uncompressed) and .ogg (Ogg Vorbis, small, for phones), not .mp3; give the output one of those extensions\n"
     );
+}
+
+#[test]
+fn rests_that_announce_the_next_exercise_keep_every_length_to_the_sample() {
+    // The bundled routine says each exercise after the first in the rest
+    // before it: "Rest, 20 seconds. Next: …", then its name, dose and
+    // instructions, then silence until the get-ready's countdown.
+    let env = Env::new();
+    let plan = env.plan("hamstring-lower-back");
+    let audio = env.render("hamstring-lower-back");
+    let events = events(&plan);
+    let periods = plan["periods"].as_array().unwrap();
+    let tones = find_tones(&audio);
+    let start_tones: Vec<usize> = tones
+        .iter()
+        .filter(|t| t.hz == 880.0)
+        .map(|t| t.onset)
+        .collect();
+    let rests: Vec<&Value> = periods.iter().filter(|p| p["period"] == "rest").collect();
+    assert_eq!(rests.len(), 4);
+    for rest in rests {
+        let (a, b) = (u(&rest["start_sample"]), u(&rest["end_sample"]));
+        // From the audio alone: the rest begins where the words before it
+        // ("And relax.") end…
+        assert_ne!(audio[a - 1], 0, "words end at the rest's start");
+        assert!(audio[a..a + PAUSE].iter().all(|s| *s == 0));
+        // …and the next start tone comes exactly 20 s of rest and 5 s of
+        // getting ready later: nothing said in the rest lengthened it.
+        let next_start = start_tones.iter().find(|t| **t > a).unwrap();
+        assert_eq!(next_start - a, samples(20.0) + samples(5.0), "{rest}");
+        // What is said in it announces the next exercise, all of it
+        // inside the rest, apart and never overlapping.
+        let inside: Vec<&Value> = events
+            .iter()
+            .filter(|e| u(&e["start_sample"]) >= a && u(&e["start_sample"]) < b)
+            .collect();
+        assert!(inside.len() >= 2, "{rest}: {inside:?}");
+        assert!(
+            inside[0]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Rest, 20 seconds. Next: ")
+        );
+        let next = inside[0]["text"].as_str().unwrap()["Rest, 20 seconds. Next: ".len()..]
+            .trim_end_matches('.')
+            .to_string();
+        assert!(
+            inside[1]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{next}. "))
+        );
+        assert_eq!(
+            inside[1]["exercise"],
+            next.as_str(),
+            "placed at the exercise it announces"
+        );
+        for pair in inside.windows(2) {
+            assert!(u(&pair[0]["end_sample"]) + PAUSE <= u(&pair[1]["start_sample"]));
+        }
+        assert!(u(&inside.last().unwrap()["end_sample"]) < b);
+        // Between the rest's end and the countdown, nothing is said.
+        assert!(events.iter().all(|e| {
+            let s = u(&e["start_sample"]);
+            !(s >= b && s < b + samples(2.0))
+        }));
+    }
+    assert_eq!(plan["adjustments"].as_array().unwrap().len(), 0);
+}
+
+/// The RMS of the samples of every event of `kind` in `audio`, together.
+fn level_of(audio: &[i16], plan: &Value, kind: &str) -> f64 {
+    let mut all = Vec::new();
+    for e in events(plan).iter().filter(|e| e["kind"] == kind) {
+        all.extend_from_slice(&audio[u(&e["start_sample"])..u(&e["end_sample"])]);
+    }
+    rms(&all)
+}
+
+#[test]
+fn tones_sit_within_3_db_of_the_speech_and_no_volume_clips() {
+    let env = Env::new();
+    let plan = env.plan("hamstring-lower-back");
+    let audio = env.render("hamstring-lower-back");
+    let (tones, speech) = (
+        level_of(&audio, &plan, "tone"),
+        level_of(&audio, &plan, "speech"),
+    );
+    let db = 20.0 * (tones / speech).log10();
+    assert!(
+        db.abs() <= 3.0,
+        "tones at {tones:.0} RMS, speech at {speech:.0}: {db:.1} dB"
+    );
+    // Every clip at one level: the quietest and loudest spoken texts of
+    // more than a word differ by little.
+    let levels: Vec<f64> = events(&plan)
+        .iter()
+        .filter(|e| e["kind"] == "speech" && e["text"].as_str().unwrap().len() > 12)
+        .map(|e| rms(&audio[u(&e["start_sample"])..u(&e["end_sample"])]))
+        .collect();
+    let (lo, hi) = levels
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), l| (lo.min(*l), hi.max(*l)));
+    assert!(
+        20.0 * (hi / lo).log10() < 6.0,
+        "speech from {lo:.0} to {hi:.0} RMS"
+    );
+
+    // At the loudest volumes the settings allow, nothing reaches full
+    // scale: no sample was clipped.
+    env.write("config/coach/config.toml", "tone_volume = 200\n");
+    let wav = env.path("loud.wav");
+    let out = env.run(&[
+        "render",
+        "hamstring-lower-back",
+        "--volume",
+        "200",
+        "-o",
+        wav.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let loud = read_wav(&wav);
+    let peak = loud.iter().map(|s| s.unsigned_abs()).max().unwrap();
+    assert!(peak < i16::MAX as u16, "a sample at {peak}: clipped");
+    // And it is louder: the volumes were applied.
+    assert!(level_of(&loud, &plan, "speech") > 1.9 * speech);
+    assert!(level_of(&loud, &plan, "tone") > 1.9 * tones);
 }

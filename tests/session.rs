@@ -17,11 +17,11 @@ use coach::audio::renderer::scaled;
 use coach::audio::{Output, Renderer};
 use coach::config::Config;
 use coach::pipeline::{self, Scripted};
-use coach::plan::{Plan, SPEECH_GAP};
+use coach::plan::{PAUSE, Plan, SPEECH_GAP};
 use coach::player::controls::{self, Control};
 use coach::player::display::Display;
 use coach::player::live::Shared;
-use coach::player::{Ending, Start, Started};
+use coach::player::{Ending, Start, Started, Status};
 use coach::sessions::Journal;
 use coach::sessions::history;
 use coach::sessions::tracker::{self, Tracker};
@@ -135,11 +135,20 @@ fn play(
         let plan = plan.clone();
         std::thread::spawn(move || steer(shared, &plan))
     };
+    let speak = |text: &str| {
+        let clips = speaker.clips(&[text], &cache).ok()?;
+        Some(scaled(clips.get(text)?, settings.volume))
+    };
+    let status = Status {
+        phrases: &routine.phrases,
+        speak: &speak,
+    };
     let ending = live.run(
         &plan,
         &controls,
         &mut Display::new(true, plan.total_samples),
         &mut tracker,
+        &status,
     );
     tracker.end(ending.reason(), live.position());
     let start_sample = live.start();
@@ -334,4 +343,53 @@ fn a_cold_start_speaks_its_first_words_then_hands_over_to_the_whole_session() {
         "the second sound never comes early"
     );
     assert!(only_session(&run.log).finished());
+}
+
+#[test]
+fn progress_asked_for_is_said_at_the_next_free_moment_and_moves_nothing() {
+    let (tx, rx) = channel();
+    let (mut keys, input) = UnixStream::pair().unwrap();
+    controls::watch_keys(input, tx);
+    let run = play(4.0, Some(cache()), rx, move |shared, plan| {
+        let (from, to) = hold(plan);
+        wait_for(&shared, |pos| pos > from + SEC && pos < to - 5 * SEC);
+        keys.write_all(b"s").unwrap();
+    });
+    assert_eq!(run.ending, Ending::Finished);
+    // The timeline went on untouched: as long as ever, every sound of the
+    // plan at its sample, the hold's end tone among them…
+    assert_eq!(run.out.len() as u64, run.plan.total_samples - run.start);
+    let full = &run.full[run.start as usize..];
+    let differs: Vec<usize> = (0..full.len()).filter(|&i| run.out[i] != full[i]).collect();
+    let (first, last) = (differs[0], *differs.last().unwrap());
+    // …with the progress said once, over silence, in one stretch.
+    let said = "Long hold. Less than a minute left.";
+    let language = pipeline::script_of_text(ROUTINE).routine.language;
+    let clips = run
+        .settings
+        .speaker(&language)
+        .clips(&[said], &cache())
+        .unwrap();
+    let clip = scaled(clips.get(said).unwrap(), run.settings.volume);
+    let at = first - clip.iter().position(|s| *s != 0).unwrap();
+    assert!(last < at + clip.len());
+    assert!(
+        run.out[at..at + clip.len()] == clip[..],
+        "the words of the progress"
+    );
+    assert!(
+        full[at..at + clip.len()].iter().all(|s| *s == 0),
+        "over silence"
+    );
+    // In the hold, after the key, and clear of every other sound by the
+    // pause between utterances.
+    let start = run.start + at as u64;
+    let (hold_start, hold_end) = hold(&run.plan);
+    assert!(start > hold_start + SEC && start + (clip.len() as u64) < hold_end);
+    for e in &run.plan.events {
+        assert!(
+            e.end() + PAUSE <= start || start + clip.len() as u64 + PAUSE <= e.start,
+            "{e:?} too near the progress at {start}"
+        );
+    }
 }

@@ -15,7 +15,7 @@ use crate::guard::exit::Watchdog;
 use crate::plan::Plan;
 use crate::player::controls::{self, KEYS};
 use crate::player::display::Display;
-use crate::player::{Ending, Start, Started};
+use crate::player::{Ending, Start, Started, Status};
 use crate::routine::Routine;
 use crate::routine::find::{self, Origin};
 use crate::sessions::calendar::local;
@@ -35,12 +35,13 @@ impl Run for Play {
         let speaker = settings.speaker(&routine.language);
         // Signals first, so a stop during start-up is clean too.
         let (controls, keys) = controls::listen(!self.quiet)?;
+        let cache = Cache::new();
         let start = Start {
             routine,
             script: &loaded.script,
             settings: &settings,
             speaker: &speaker,
-            cache: &Cache::new(),
+            cache: &cache,
             from,
         };
         let wanted = device::Wanted {
@@ -66,7 +67,17 @@ impl Run for Play {
             display.say(&resume_words(session, routine, from));
         }
         let mut tracker = self.tracker(&loaded, &plan, live.start(), resuming.as_ref());
-        let ending = live.run(&plan, &controls, &mut display, &mut tracker);
+        // Where the session is, said on request in the session's voice.
+        let speak = |text: &str| -> Option<crate::voice::Clip> {
+            let clips = speaker.clips(&[text], &cache).ok()?;
+            let clip = clips.get(text)?;
+            Some(crate::audio::renderer::scaled(clip, settings.volume))
+        };
+        let status = Status {
+            phrases: &routine.phrases,
+            speak: &speak,
+        };
+        let ending = live.run(&plan, &controls, &mut display, &mut tracker, &status);
         display.finish();
         let pos = live.position();
         let logged = tracker.is_logging();

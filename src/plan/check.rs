@@ -2,7 +2,7 @@
 //! property tests: whatever the routine, a plan that passes these keeps the
 //! promises ROUTINE-FORMAT.md makes.
 
-use super::{LEAD_IN, Plan, TAIL};
+use super::{LEAD_IN, PAUSE, Plan, TAIL};
 use crate::timeline::time::RATE;
 use crate::timeline::{PeriodKind, Sound, ToneKind};
 
@@ -19,6 +19,21 @@ pub fn check(plan: &Plan) -> Result<(), String> {
         if a.end() > b.start {
             return Err(format!("{a:?} overlaps {b:?}"));
         }
+    }
+    // Utterances never run together: at least PAUSE between any two.
+    let mut last_speech: Option<&super::Event> = None;
+    for e in events
+        .iter()
+        .filter(|e| matches!(e.sound, Sound::Speech(_)))
+    {
+        if let Some(a) = last_speech
+            && a.end() + PAUSE > e.start
+        {
+            return Err(format!(
+                "{a:?} and {e:?} are closer than the pause between utterances"
+            ));
+        }
+        last_speech = Some(e);
     }
     // Periods follow each other without overlapping, inside the session.
     let mut end = LEAD_IN;

@@ -12,7 +12,7 @@ pub mod sheet;
 
 use std::collections::BTreeMap;
 
-use crate::script::{ExerciseInfo, Period, Script, Step};
+use crate::script::{ExerciseInfo, Fit, Period, Script, Step};
 use crate::source::Span;
 use crate::timeline::time::{RATE, to_secs_f64};
 use crate::timeline::tone::TONE_GAP;
@@ -26,6 +26,7 @@ pub const TAIL: u64 = RATE;
 pub const SPEECH_GAP: u64 = RATE * 2 / 5;
 /// The least silence between two sounds in a timed period (0.1 s).
 pub const MIN_GAP: u64 = RATE / 10;
+pub use crate::timeline::tone::PAUSE;
 
 /// What the layout is told about speech: how long each text takes, in
 /// samples, and whether those lengths are estimates (a voice that gives no
@@ -125,6 +126,8 @@ pub fn layout(script: &Script, speech: &dyn Speech, tones: ToneStyle) -> Plan {
     let mut adjustments = Vec::new();
     let mut t = LEAD_IN;
     let mut before = Before::Nothing;
+    // Where the last utterance ended: the next waits [`PAUSE`] after it.
+    let mut spoken_until = 0;
 
     for step in &script.steps {
         match step {
@@ -134,6 +137,9 @@ pub fn layout(script: &Script, speech: &dyn Speech, tones: ToneStyle) -> Plan {
                     Before::Tone => TONE_GAP,
                     Before::Nothing | Before::Period => 0,
                 };
+                // After a period that ends in speech; an announcement is
+                // not timed, so it waits.
+                t = t.max(spoken_until + PAUSE);
                 let len = speech.len_of(text);
                 events.push(Event {
                     start: t,
@@ -143,10 +149,19 @@ pub fn layout(script: &Script, speech: &dyn Speech, tones: ToneStyle) -> Plan {
                     period: None,
                 });
                 t += len;
+                spoken_until = t;
                 before = Before::Speech;
             }
             Step::Period(p) => {
-                place_period(p, t, speech, &mut events, &mut adjustments);
+                let first = events.len();
+                let after_speech = before == Before::Speech;
+                let spilled =
+                    place_period(p, t, after_speech, speech, &mut events, &mut adjustments);
+                spoken_until = events[first..]
+                    .iter()
+                    .filter(|e| matches!(e.sound, Sound::Speech(_)))
+                    .map(Event::end)
+                    .fold(spoken_until, u64::max);
                 periods.push(PlacedPeriod {
                     kind: p.kind,
                     start: t,
@@ -158,6 +173,28 @@ pub fn layout(script: &Script, speech: &dyn Speech, tones: ToneStyle) -> Plan {
                 if p.end_tone {
                     t += ToneKind::End.samples();
                     before = Before::Tone;
+                }
+                // What did not fit in a rest is said after it.
+                for (i, timed) in spilled {
+                    let Sound::Speech(text) = &timed.sound else {
+                        continue;
+                    };
+                    if before == Before::Speech {
+                        t += SPEECH_GAP;
+                    }
+                    t = t.max(spoken_until + PAUSE);
+                    let len = speech.len_of(text);
+                    events.push(Event {
+                        start: t,
+                        len,
+                        sound: timed.sound.clone(),
+                        place: adjustments[i].place.clone(),
+                        period: None,
+                    });
+                    adjustments[i].moved_to = Some(t);
+                    t += len;
+                    spoken_until = t;
+                    before = Before::Speech;
                 }
             }
         }
@@ -176,36 +213,72 @@ pub fn layout(script: &Script, speech: &dyn Speech, tones: ToneStyle) -> Plan {
     }
 }
 
+/// What a placed interval is, for the silence it needs around it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Speech,
+    Tone,
+    /// The announcement just before the period, ending at its start.
+    Announcement,
+}
+
+/// The silence needed between sounds of kinds `a` and `b`: [`PAUSE`]
+/// between utterances, [`MIN_GAP`] between a tone and anything, none
+/// between the announcement before a period and a tone.
+fn gap(a: Kind, b: Kind) -> u64 {
+    match (a, b) {
+        (Kind::Tone, Kind::Tone) | (Kind::Speech, Kind::Tone) | (Kind::Tone, Kind::Speech) => {
+            MIN_GAP
+        }
+        (Kind::Announcement, Kind::Tone) | (Kind::Tone, Kind::Announcement) => 0,
+        _ => PAUSE,
+    }
+}
+
 /// The sounds placed so far in one period, as non-overlapping intervals.
 struct Occupied {
     /// start → (end, index into `labels`)
     spans: BTreeMap<u64, (u64, usize)>,
-    labels: Vec<String>,
+    labels: Vec<(String, Kind)>,
 }
 
 impl Occupied {
-    fn insert(&mut self, start: u64, end: u64, label: String) {
-        self.labels.push(label);
+    fn insert(&mut self, start: u64, end: u64, label: String, kind: Kind) {
+        self.labels.push((label, kind));
         self.spans.insert(start, (end, self.labels.len() - 1));
     }
 
-    /// The placed sound that `[start, end)` would come within [`MIN_GAP`]
-    /// of: its end and label.
-    fn conflict(&self, start: u64, end: u64) -> Option<(u64, &str)> {
-        // Intervals never overlap, so the one starting last before our end
-        // (plus the gap) is the only one that can reach into us.
-        let (_, &(their_end, label)) = self.spans.range(..end + MIN_GAP).next_back()?;
-        (their_end + MIN_GAP > start).then(|| (their_end, self.labels[label].as_str()))
+    /// The placed sound that `[start, end)`, of `kind`, would come within
+    /// its gap of: its end and label.
+    fn conflict(&self, start: u64, end: u64, kind: Kind) -> Option<(u64, &str)> {
+        // Intervals never overlap and the widest gap is PAUSE: only those
+        // starting before our end plus PAUSE can reach us, latest first.
+        for (&their_start, &(their_end, label)) in self.spans.range(..end + PAUSE).rev() {
+            let (name, theirs) = &self.labels[label];
+            let gap = gap(*theirs, kind);
+            if their_start < end + gap && their_end + gap > start {
+                return Some((their_end + gap, name.as_str()));
+            }
+            if their_end + PAUSE <= start {
+                break;
+            }
+        }
+        None
     }
 }
 
-fn place_period(
-    p: &Period,
+/// Places the sounds of `p`, starting at `start`. Returns the parts of an
+/// announcement that did not fit in the rest ([`Fit::InRest`]), each with
+/// the index of its adjustment, to be said after it.
+fn place_period<'p>(
+    p: &'p Period,
     start: u64,
+    after_speech: bool,
     speech: &dyn Speech,
     events: &mut Vec<Event>,
     adjustments: &mut Vec<Adjustment>,
-) {
+) -> Vec<(usize, &'p crate::script::Timed)> {
+    let mut spilled = Vec::new();
     let mut occupied = Occupied {
         spans: BTreeMap::new(),
         labels: Vec::new(),
@@ -218,8 +291,20 @@ fn place_period(
         period: Some(p.kind),
     };
     if p.start_tone {
-        occupied.insert(0, ToneKind::Start.samples(), "the start tone".into());
+        occupied.insert(
+            0,
+            ToneKind::Start.samples(),
+            "the start tone".into(),
+            Kind::Tone,
+        );
         events.push(tone_event(ToneKind::Start, start, &p.place));
+    } else if after_speech {
+        occupied.insert(
+            0,
+            0,
+            "the announcement before it".into(),
+            Kind::Announcement,
+        );
     }
     if p.end_tone {
         events.push(tone_event(ToneKind::End, start + p.len, &p.place));
@@ -231,37 +316,52 @@ fn place_period(
 
     for i in order {
         let timed = &p.sounds[i];
-        let len = match &timed.sound {
-            Sound::Speech(text) => speech.len_of(text),
-            Sound::Tone(kind) => kind.samples(),
+        let (len, kind) = match &timed.sound {
+            Sound::Speech(text) => (speech.len_of(text), Kind::Speech),
+            Sound::Tone(kind) => (kind.samples(), Kind::Tone),
         };
         let mut at = timed.offset;
         let mut blocker: Option<String> = None;
-        let placed = loop {
-            if at > timed.latest {
-                break None;
+        let in_rest = matches!(timed.fit, Fit::InRest { .. });
+        let placed = if in_rest && !spilled.is_empty() {
+            None
+        } else {
+            loop {
+                if at > timed.latest {
+                    break None;
+                }
+                if let Some((free, label)) = occupied.conflict(at, at + len, kind) {
+                    blocker = Some(label.to_string());
+                    at = free;
+                    continue;
+                }
+                if at + len + MIN_GAP > p.len {
+                    break None;
+                }
+                break Some(at);
             }
-            if let Some((their_end, label)) = occupied.conflict(at, at + len) {
-                blocker = Some(label.to_string());
-                at = their_end + MIN_GAP;
-                continue;
-            }
-            if at + len + MIN_GAP > p.len {
-                break None;
-            }
-            break Some(at);
         };
-        let place = Place {
-            rep: timed.rep,
-            ..p.place.clone()
+        let place = match timed.fit {
+            Fit::InRest { round, exercise } => Place {
+                round,
+                exercise: Some(exercise),
+                ..Place::default()
+            },
+            _ => Place {
+                rep: timed.rep,
+                ..p.place.clone()
+            },
         };
         let reason = || match &blocker {
+            _ if in_rest => format!(
+                "{period_name} is too short for the announcement of the exercise after it; this part is said after {period_name}"
+            ),
             Some(label) => format!("it would overlap {label}"),
             None => format!("it would not end before {period_name} ends"),
         };
         match placed {
             Some(at) => {
-                occupied.insert(at, at + len, timed.sound.describe());
+                occupied.insert(at, at + len, timed.sound.describe(), kind);
                 events.push(Event {
                     start: start + at,
                     len,
@@ -269,7 +369,9 @@ fn place_period(
                     place: place.clone(),
                     period: Some(p.kind),
                 });
-                if at != timed.offset {
+                // A sound that follows another, or an announcement in a
+                // rest, is placed after the one before it: not a move.
+                if at != timed.offset && timed.fit == Fit::Alone {
                     adjustments.push(Adjustment {
                         sound: timed.sound.clone(),
                         wanted: start + timed.offset,
@@ -281,17 +383,23 @@ fn place_period(
                     });
                 }
             }
-            None => adjustments.push(Adjustment {
-                sound: timed.sound.clone(),
-                wanted: start + timed.offset,
-                moved_to: None,
-                reason: reason(),
-                place,
-                period: p.kind,
-                span: timed.span.clone(),
-            }),
+            None => {
+                if in_rest {
+                    spilled.push((adjustments.len(), timed));
+                }
+                adjustments.push(Adjustment {
+                    sound: timed.sound.clone(),
+                    wanted: start + timed.offset,
+                    moved_to: None,
+                    reason: reason(),
+                    place,
+                    period: p.kind,
+                    span: timed.span.clone(),
+                })
+            }
         }
     }
+    spilled
 }
 
 impl Plan {
@@ -339,7 +447,9 @@ impl Plan {
             let Some(exercise) = e.place.exercise else {
                 continue;
             };
-            if e.period.is_some() {
+            // Announcements, and an exercise's announcement in the rest
+            // before it.
+            if e.period.is_some_and(|k| k != PeriodKind::Rest) {
                 continue;
             }
             if seen.insert((e.place.round, exercise)) {

@@ -71,14 +71,21 @@ fn assert_invariants(p: &Plan) {
     for pair in p.periods.windows(2) {
         assert!(pair[0].start + pair[0].len <= pair[1].start);
     }
-    for period in &p.periods {
+    for (i, period) in p.periods.iter().enumerate() {
+        // A get-ready right after a rest starts where the rest ends.
+        let previous = i
+            .checked_sub(1)
+            .map(|j| &p.periods[j])
+            .filter(|q| q.kind != PeriodKind::Work)
+            .map_or(LEAD_IN, |q| q.start + q.len);
         let before = p
             .events
             .iter()
             .filter(|e| e.start < period.start)
             .map(|e| e.end())
             .max()
-            .unwrap_or(LEAD_IN);
+            .unwrap_or(LEAD_IN)
+            .max(previous);
         if period.kind != PeriodKind::Work {
             assert_eq!(
                 before, period.start,
@@ -87,6 +94,8 @@ fn assert_invariants(p: &Plan) {
             );
         }
     }
+    // The contract's own checks, the pause between utterances among them.
+    assert_eq!(check::check(p), Ok(()));
     // Nothing sounds during the lead-in or the tail.
     assert_eq!(p.events.first().map(|e| e.start), Some(LEAD_IN));
     let last_end = p.events.iter().map(Event::end).max().unwrap();
@@ -122,11 +131,18 @@ countdown = 0
             (PeriodKind::Work, 33_075),
         ]
     );
-    // The rest starts when the end tone has finished.
+    // The end is said after the end tone ("And relax."), and the rest
+    // starts when that has been said.
+    let relax = p
+        .events
+        .iter()
+        .find(|e| e.sound == Sound::Speech("And relax.".into()))
+        .unwrap();
     assert_eq!(
-        p.periods[2].start,
-        work[0].start + work[0].len + ToneKind::End.samples()
+        relax.start,
+        work[0].start + work[0].len + ToneKind::End.samples() + TONE_GAP
     );
+    assert_eq!(p.periods[2].start, relax.end());
     // The get-ready starts as the last announcement ends.
     let announce = p
         .events
@@ -160,12 +176,28 @@ count = "tone"
     let rep5 = p
         .events
         .iter()
-        .find(|e| e.sound == Sound::Speech("5, In.".into()))
+        .position(|e| e.sound == Sound::Speech("5".into()))
         .unwrap();
     assert_eq!(
-        rep5.start,
+        p.events[rep5].start,
         work[0].start + Dur::from_micros(4 * 3_401_000).samples()
     );
+    // Its phase's words follow the count after the pause between
+    // utterances, and that is no adjustment.
+    let in5 = &p.events[rep5 + 1];
+    assert_eq!(in5.sound, Sound::Speech("In.".into()));
+    assert_eq!(in5.start, p.events[rep5].end() + PAUSE);
+    assert!(p.adjustments.is_empty(), "{:?}", p.adjustments);
+    // The last rep is said as the last.
+    let last = p
+        .events
+        .iter()
+        .find(|e| {
+            e.place.rep == Some(7)
+                && e.start == work[0].start + Dur::from_micros(6 * 3_401_000).samples()
+        })
+        .unwrap();
+    assert_eq!(last.sound, Sound::Speech("Last one.".into()));
     let out3 = p
         .events
         .iter()
@@ -240,7 +272,7 @@ get_ready = 0
         })
         .collect();
     assert!(says.starts_with(&[
-        "T.",
+        "T. 2 exercises, about 5 minutes.",
         "Round 1 of 2.",
         "Lunge. 2 sets of 12 seconds, each side.",
         "Set 1 of 2.",
@@ -332,7 +364,7 @@ cues = [{ at = "15s", say = "Keep breathing." }]
         .iter()
         .find(|e| e.sound == Sound::Speech("Keep breathing.".into()))
         .unwrap();
-    assert_eq!(cue.start, halfway.end() + MIN_GAP);
+    assert_eq!(cue.start, halfway.end() + PAUSE);
     assert_eq!(p.adjustments.len(), 1);
     let a = &p.adjustments[0];
     assert_eq!(a.wanted, work.start + 15 * SEC);
@@ -342,9 +374,10 @@ cues = [{ at = "15s", say = "Keep breathing." }]
     assert_eq!(
         p.adjustment_message(a),
         format!(
-            "\"Keep breathing.\" in A was moved from {} to {} (0.46 s later): it would overlap \"Halfway.\"",
+            "\"Keep breathing.\" in A was moved from {} to {} ({:.2} s later): it would overlap \"Halfway.\"",
             clock(work.start + 15 * SEC),
-            clock(cue.start)
+            clock(cue.start),
+            (8_000 + PAUSE) as f64 / SEC as f64
         )
     );
 }
@@ -359,7 +392,7 @@ fn priorities_decide_who_moves_and_what_is_dropped() {
 name = "A"
 hold = "10s"
 count_every = "2s"
-cues = [{ at = "2s", say = "Relax your shoulders." }, { at = "9s", say = "Late cue." }]
+cues = [{ at = "2s", say = "Relax shoulders." }, { at = "9s", say = "Late cue." }]
 "#,
         &slow,
     );
@@ -369,7 +402,7 @@ cues = [{ at = "2s", say = "Relax your shoulders." }, { at = "9s", say = "Late c
     let cue = p
         .events
         .iter()
-        .find(|e| e.sound == Sound::Speech("Relax your shoulders.".into()))
+        .find(|e| e.sound == Sound::Speech("Relax shoulders.".into()))
         .unwrap();
     assert_eq!(cue.start, work.start + 2 * SEC);
     let two = p
@@ -378,7 +411,7 @@ cues = [{ at = "2s", say = "Relax your shoulders." }, { at = "9s", say = "Late c
         .find(|a| a.sound == Sound::Speech("2".into()))
         .unwrap();
     assert_eq!(two.moved_to, None, "no room before the next count");
-    assert_eq!(two.reason, "it would overlap \"Relax your shoulders.\"");
+    assert_eq!(two.reason, "it would overlap \"Relax shoulders.\"");
     // The late cue cannot end before the countdown and the end tone.
     let late = p
         .adjustments
@@ -453,4 +486,200 @@ fn the_rep_sounding_at_a_time() {
     assert_eq!(p.rep_at(i, w.start + 7 * SEC), Some((4, 4)));
     let get_ready = i - 1;
     assert_eq!(p.rep_at(get_ready, w.start - SEC), None);
+}
+
+/// A routine whose exercises after the first are announced in the rest
+/// before them; `rest` is the rest's length.
+fn in_rest(rest: &str) -> String {
+    format!(
+        r#"title = "T"
+[defaults]
+announce_in_rest = true
+rest = "{rest}"
+[[exercise]]
+name = "A"
+hold = "10s"
+[[exercise]]
+name = "B"
+say = ["Lie on your back.", "Bend your knees."]
+reps = 3
+"#
+    )
+}
+
+#[test]
+fn an_exercise_announced_in_the_rest_keeps_every_length_exact() {
+    let p = plan(&in_rest("20s"));
+    let rest = p
+        .periods
+        .iter()
+        .find(|x| x.kind == PeriodKind::Rest)
+        .unwrap();
+    assert_eq!(rest.len, 20 * SEC);
+    let in_the_rest: Vec<&str> = p
+        .events
+        .iter()
+        .filter(|e| e.period == Some(PeriodKind::Rest))
+        .map(|e| match &e.sound {
+            Sound::Speech(t) => t.as_str(),
+            other => panic!("{other:?} in the rest"),
+        })
+        .collect();
+    assert_eq!(
+        in_the_rest,
+        [
+            "Rest, 20 seconds. Next: B.",
+            "B. 3 reps.",
+            "Lie on your back.",
+            "Bend your knees."
+        ]
+    );
+    // Each after the one before it, with the pause between utterances,
+    // all before the rest ends; nothing said of B after the rest but its
+    // countdown, and nothing reported.
+    let said: Vec<&Event> = p
+        .events
+        .iter()
+        .filter(|e| e.period == Some(PeriodKind::Rest))
+        .collect();
+    for pair in said.windows(2) {
+        assert_eq!(pair[1].start, pair[0].end() + PAUSE);
+    }
+    assert!(said.last().unwrap().end() + MIN_GAP <= rest.start + rest.len);
+    let get_ready = &p.periods[p.periods.iter().position(|x| x == rest).unwrap() + 1];
+    assert_eq!(get_ready.kind, PeriodKind::GetReady);
+    assert_eq!(
+        get_ready.start,
+        rest.start + rest.len,
+        "no announcement between"
+    );
+    assert!(p.adjustments.is_empty(), "{:?}", p.adjustments);
+}
+
+#[test]
+fn what_does_not_fit_in_the_rest_is_said_after_it_and_reported() {
+    let p = plan(&in_rest("3s"));
+    let rest = p
+        .periods
+        .iter()
+        .find(|x| x.kind == PeriodKind::Rest)
+        .unwrap();
+    assert_eq!(rest.len, 3 * SEC, "the rest keeps its length");
+    // "Rest, 3 seconds. Next: B." (25 characters) fills 1.1 s of it and
+    // "B. 3 reps." fits after it; the instructions go after the rest.
+    let after: Vec<&Event> = p
+        .events
+        .iter()
+        .filter(|e| e.period.is_none() && e.start >= rest.start + rest.len)
+        .take(2)
+        .collect();
+    assert_eq!(after[0].sound, Sound::Speech("Lie on your back.".into()));
+    assert_eq!(after[0].start, rest.start + rest.len);
+    assert_eq!(after[1].sound, Sound::Speech("Bend your knees.".into()));
+    assert_eq!(after[1].start, after[0].end() + SPEECH_GAP);
+    assert_eq!(p.adjustments.len(), 2);
+    for (a, e) in p.adjustments.iter().zip(&after) {
+        assert_eq!(a.moved_to, Some(e.start));
+        assert_eq!(
+            a.reason,
+            "the rest is too short for the announcement of the exercise after it; this part is said after the rest"
+        );
+        // Located at the name of the exercise it announces.
+        let at = a.span.clone().unwrap();
+        assert_eq!(&in_rest("3s")[at], "\"B\"");
+    }
+    // With no room even for its name, the whole announcement follows the
+    // rest, in order.
+    let p = plan(&in_rest("0.5s"));
+    let said: Vec<String> = p
+        .events
+        .iter()
+        .filter(|e| e.period.is_none())
+        .map(|e| e.sound.describe())
+        .collect();
+    let from = said.iter().position(|t| t == "\"B. 3 reps.\"").unwrap();
+    assert_eq!(
+        said[from..from + 3],
+        [
+            "\"B. 3 reps.\"",
+            "\"Lie on your back.\"",
+            "\"Bend your knees.\""
+        ]
+    );
+}
+
+#[test]
+fn a_countdown_with_no_room_after_an_announcement_shrinks_and_is_reported() {
+    // The get-ready is as long as the countdown: "3" would start the
+    // moment the announcement ends.
+    let p = plan(
+        "title = \"T\"\n[[exercise]]\nname = \"A\"\nhold = \"10s\"\nget_ready = \"3s\"\ncountdown = 3\n",
+    );
+    let get_ready = &p.periods[0];
+    let counts: Vec<&Event> = p
+        .events
+        .iter()
+        .filter(|e| e.period == Some(PeriodKind::GetReady))
+        .collect();
+    assert_eq!(counts.len(), 2);
+    assert_eq!(counts[0].sound, Sound::Speech("2".into()));
+    assert_eq!(counts[0].start, get_ready.start + get_ready.len - 2 * SEC);
+    let a = &p.adjustments[0];
+    assert_eq!(a.sound, Sound::Speech("3".into()));
+    assert_eq!(a.moved_to, None);
+    assert_eq!(a.reason, "it would overlap the announcement before it");
+}
+
+#[test]
+fn utterances_never_come_closer_than_the_pause() {
+    // Counts every second of quick reps with words, cues every 2 s and a
+    // countdown: everything wants to be said at once.
+    let p = plan(
+        r#"title = "T"
+[[exercise]]
+name = "A"
+hold = "20s"
+count_every = "1s"
+cues = [{ every = "2s", say = "Breathe." }]
+get_ready = "1s"
+[[exercise]]
+name = "B"
+reps = 10
+tempo = [{ say = "Up.", time = "1s" }, { say = "Down.", time = "1s" }]
+countdown = 5
+"#,
+    );
+    let speech: Vec<&Event> = p
+        .events
+        .iter()
+        .filter(|e| matches!(e.sound, Sound::Speech(_)))
+        .collect();
+    assert!(speech.len() > 30);
+    for pair in speech.windows(2) {
+        assert!(
+            pair[0].end() + PAUSE <= pair[1].start,
+            "{:?} then {:?}",
+            pair[0],
+            pair[1]
+        );
+    }
+    // And the check finds two utterances run together.
+    let mut broken = p.clone();
+    let i = broken
+        .events
+        .iter()
+        .position(|e| matches!(e.sound, Sound::Speech(_)) && e.period == Some(PeriodKind::Work))
+        .unwrap();
+    let j = i
+        + broken.events[i + 1..]
+            .iter()
+            .position(|e| matches!(e.sound, Sound::Speech(_)))
+            .unwrap()
+        + 1;
+    broken.events[j].start = broken.events[i].end() + PAUSE - 1;
+    assert!(
+        check::check(&broken)
+            .unwrap_err()
+            .contains("closer than the pause")
+    );
 }

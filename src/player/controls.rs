@@ -20,6 +20,8 @@ pub enum Control {
     Back,
     /// `r`: this period again.
     Repeat,
+    /// `s` (or `i`): say where the session is and how long is left.
+    Status,
     /// `q`.
     Quit,
     /// SIGINT, SIGTERM or SIGHUP: stop now.
@@ -32,7 +34,7 @@ pub enum Control {
 }
 
 /// The key that gives each command, for the help line.
-pub const KEYS: &str = "space pause/resume · n next · b back · r repeat · q quit";
+pub const KEYS: &str = "space pause/resume · n next · b back · r repeat · s where am I · q quit";
 
 /// Sends a control for each signal coach handles, for the rest of the run.
 pub fn watch_signals(tx: Sender<Control>) -> std::io::Result<()> {
@@ -63,6 +65,7 @@ pub fn key(byte: u8) -> Option<Control> {
         b'n' => Control::Next,
         b'b' => Control::Back,
         b'r' => Control::Repeat,
+        b's' | b'i' => Control::Status,
         b'q' | b'Q' => Control::Quit,
         _ => return None,
     })

@@ -26,7 +26,7 @@ const BLOCK: usize = 512;
 const MARKED: u64 = secs(10);
 
 /// What the controls ask of the audio thread.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
     Pause,
     Resume,
@@ -37,6 +37,10 @@ pub enum Request {
     Freeze(u64),
     /// Let a frozen timeline go on.
     Thaw,
+    /// Say this clip at this timeline sample, over the timeline (the
+    /// progress asked for, placed where nothing else sounds). A seek
+    /// forgets it.
+    Say(u64, Clip),
 }
 
 /// The state the audio thread shares with the controls and the display.
@@ -106,14 +110,14 @@ impl Shared {
 
     /// Asks the audio thread for something; it happens within a block.
     pub fn request(&self, r: Request) {
-        if let Ok(mut q) = self.requests.lock() {
-            q.push(r);
-        }
         // Make a pause visible at once, so a second key press toggles back.
         match r {
             Request::Pause => self.paused.store(true, Ordering::Relaxed),
             Request::Resume | Request::Seek(_) => self.paused.store(false, Ordering::Relaxed),
-            Request::Freeze(_) | Request::Thaw => {}
+            Request::Freeze(_) | Request::Thaw | Request::Say(..) => {}
+        }
+        if let Ok(mut q) = self.requests.lock() {
+            q.push(r);
         }
     }
 
@@ -212,6 +216,8 @@ pub struct LiveSource {
     handed: Option<(u64, u64)>,
     /// Samples given so far, less any dropped unheard.
     given: u64,
+    /// Clips said over the timeline, at their timeline sample.
+    said: Vec<(u64, Clip)>,
 }
 
 impl LiveSource {
@@ -233,6 +239,7 @@ impl LiveSource {
             frozen_at: None,
             handed: None,
             given: 0,
+            said: Vec::new(),
         };
         (source, shared)
     }
@@ -256,6 +263,7 @@ impl LiveSource {
             frozen_at: None,
             handed: None,
             given: 0,
+            said: Vec::new(),
         };
         (source, shared)
     }
@@ -336,6 +344,14 @@ impl LiveSource {
                     self.resume_at = pos;
                     self.frozen_at = None;
                     self.mode = Mode::Timeline;
+                    self.said.clear();
+                }
+                (Request::Say(at, clip), _) => {
+                    // Forget what was said long ago: no rewind reaches it.
+                    let now = session.position();
+                    self.said
+                        .retain(|(start, c)| start + c.len() as u64 + MARKED > now);
+                    self.said.push((at, clip));
                 }
                 (Request::Freeze(at), _) => self.frozen_at = Some(at),
                 (Request::Thaw, _) => self.frozen_at = None,
@@ -444,7 +460,10 @@ impl LiveSource {
                     block.fill(0);
                     full
                 } else {
-                    renderer.fill(&mut block[..room])
+                    let from = renderer.position();
+                    let n = renderer.fill(&mut block[..room]);
+                    mix_said(&self.said, from, &mut block[..n]);
+                    n
                 }
             }
         }
@@ -516,6 +535,24 @@ impl Source for LiveSource {
         let shown = self.shown();
         self.shared.position.store(shown, Ordering::Relaxed);
         true
+    }
+}
+
+/// Adds what is said over the timeline to `block`, which starts at
+/// timeline sample `from`.
+fn mix_said(said: &[(u64, Clip)], from: u64, block: &mut [i16]) {
+    let to = from + block.len() as u64;
+    for (start, clip) in said {
+        let end = start + clip.len() as u64;
+        if *start >= to || end <= from {
+            continue;
+        }
+        let (a, b) = ((*start).max(from), end.min(to));
+        let out = &mut block[(a - from) as usize..(b - from) as usize];
+        let src = &clip[(a - start) as usize..(b - start) as usize];
+        for (o, s) in out.iter_mut().zip(src) {
+            *o = o.saturating_add(*s);
+        }
     }
 }
 

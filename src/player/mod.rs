@@ -10,13 +10,14 @@ pub mod live;
 pub mod session;
 pub mod speech;
 
-use crate::plan::Plan;
+use crate::plan::{PAUSE, Plan, TAIL};
+use crate::routine::{Phrases, Progress};
 use crate::sessions::Reason;
-use crate::timeline::PeriodKind;
-use crate::timeline::time::secs;
+use crate::timeline::time::{secs, to_millis};
+use crate::timeline::{Dur, PeriodKind};
 use controls::Control;
 
-pub use session::{Live, Start, Started};
+pub use session::{Live, Start, Started, Status};
 
 /// The count-in before a paused session continues.
 pub const COUNT_IN: [&str; 3] = ["3", "2", "1"];
@@ -84,6 +85,77 @@ pub fn target(plan: &Plan, pos: u64, control: Control) -> Option<u64> {
         },
         _ => None,
     }
+}
+
+/// Where the session is at timeline sample `pos`, in words: "Cat-cow,
+/// rep 5 of 12. About 3 minutes left."
+pub fn progress(plan: &Plan, phrases: &Phrases, pos: u64) -> String {
+    let left = Dur::from_millis(to_millis(plan.total_samples.saturating_sub(pos + TAIL)));
+    let period = plan.period_at(pos);
+    let mut at = Progress {
+        left,
+        ..Progress::default()
+    };
+    if let Some(rest) = period
+        .map(|i| &plan.periods[i])
+        .filter(|p| p.kind == PeriodKind::Rest)
+    {
+        // The exercise that starts after the rest's own.
+        let own = (rest.place.round, rest.place.exercise);
+        let next = plan
+            .exercise_starts()
+            .into_iter()
+            .find(|s| s.sample >= rest.start && (s.round, Some(s.exercise)) != own);
+        at.resting_before = next
+            .and_then(|s| plan.exercises.get(s.exercise))
+            .map(|e| e.name.as_str());
+        if at.resting_before.is_some() {
+            return phrases.progress(&at);
+        }
+    }
+    let place = match period {
+        Some(i) => &plan.periods[i].place,
+        None => match plan.events.iter().rev().find(|e| e.start <= pos) {
+            Some(e) => &e.place,
+            None => return phrases.progress(&at),
+        },
+    };
+    if let Some(info) = place.exercise.and_then(|i| plan.exercises.get(i)) {
+        at.name = Some(&info.name);
+        at.side = place
+            .side
+            .and_then(|s| info.sides.get(s))
+            .map(String::as_str);
+        if info.sets > 1 {
+            at.set = place.set.map(|n| (n, info.sets));
+        }
+    }
+    if let Some(i) = period.filter(|i| plan.periods[*i].kind == PeriodKind::Work) {
+        at.rep = plan.rep_at(i, pos);
+    }
+    phrases.progress(&at)
+}
+
+/// The first moment from `from` at which `len` samples of speech can be
+/// said without coming within [`PAUSE`] of any sound of the plan or of
+/// `also` (start, length), and end before the session does.
+pub fn free_moment(plan: &Plan, from: u64, len: u64, also: &[(u64, u64)]) -> Option<u64> {
+    let mut sounds: Vec<(u64, u64)> = plan
+        .events
+        .iter()
+        .map(|e| (e.start, e.end()))
+        .chain(also.iter().map(|(s, l)| (*s, s + l)))
+        .filter(|(_, end)| end + PAUSE > from)
+        .collect();
+    sounds.sort_unstable();
+    let mut t = from;
+    for (start, end) in sounds {
+        if start >= t + len + PAUSE {
+            break;
+        }
+        t = t.max(end + PAUSE);
+    }
+    (t + len + TAIL <= plan.total_samples).then_some(t)
 }
 
 #[cfg(test)]
@@ -173,5 +245,72 @@ reps = 3
         // During an announcement: that sentence again.
         let name = p.exercise_starts()[2].sample;
         assert_eq!(target(&p, name + 100, Control::Repeat), Some(name));
+    }
+
+    #[test]
+    fn progress_says_the_exercise_the_rep_and_the_time_left() {
+        let p = plan();
+        let phrases = Phrases::default();
+        let left = |pos: u64| (p.total_samples - TAIL - pos) / SEC;
+        // In the second rep of C: its name and rep, and the time left.
+        let c = work(&p, 3);
+        let pos = c.start + 3 * SEC + SEC / 2;
+        let minutes = (left(pos) + 30) / 60;
+        let said = progress(&p, &phrases, pos);
+        assert!(said.starts_with("C, rep 2 of 3. "), "{said}");
+        assert!(
+            said.ends_with(&match minutes {
+                0 => "Less than a minute left.".to_string(),
+                1 => "About 1 minute left.".to_string(),
+                m => format!("About {m} minutes left."),
+            }),
+            "{said} at {} s left",
+            left(pos)
+        );
+        // In B's second side: its name and side.
+        let said = progress(&p, &phrases, work(&p, 2).start + SEC);
+        assert!(said.starts_with("B, R. "), "{said}");
+        // In the rest after A: what comes next.
+        let rest = p
+            .periods
+            .iter()
+            .find(|x| x.kind == PeriodKind::Rest)
+            .unwrap();
+        let said = progress(&p, &phrases, rest.start + SEC);
+        assert!(said.starts_with("Resting, then B. "), "{said}");
+        // In German.
+        let de = Phrases::for_language("de");
+        let said = progress(&p, &de, c.start + SEC);
+        assert!(said.starts_with("C, Wiederholung 1 von 3. Noch "), "{said}");
+        // Far from the end, the minutes.
+        let long = plan_of_text(
+            "title = \"T\"\n[[exercise]]\nname = \"A\"\nhold = \"10m\"\n",
+            &|t: &str| t.len() as u64 * 1000,
+        );
+        let w = work(&long, 0);
+        assert!(progress(&long, &phrases, w.start).ends_with("A. About 10 minutes left."));
+    }
+
+    #[test]
+    fn a_free_moment_keeps_the_pause_from_every_sound() {
+        let p = plan();
+        let w = work(&p, 0);
+        // During A's hold, from its start: the first gap after the start
+        // tone and clear of "Halfway." and the countdown.
+        let len = SEC;
+        let at = free_moment(&p, w.start, len, &[]).unwrap();
+        for e in &p.events {
+            assert!(
+                e.end() + PAUSE <= at || at + len + PAUSE <= e.start,
+                "{e:?} too near {at}"
+            );
+        }
+        let tone_end = w.start + crate::timeline::ToneKind::Start.samples();
+        assert_eq!(at, tone_end + PAUSE);
+        // A moment already taken is kept clear too.
+        let next = free_moment(&p, w.start, len, &[(at, len)]).unwrap();
+        assert!(next >= at + len + PAUSE);
+        // Nothing fits after the session's end.
+        assert_eq!(free_moment(&p, p.total_samples - 10, len, &[]), None);
     }
 }

@@ -23,12 +23,12 @@ use super::controls::Control;
 use super::display::{self, Display};
 use super::live::{Handoff, LiveSource, Overlays, Request, Shared};
 use super::speech::{self, SpeechDriver};
-use super::{COUNT_IN, Ending, target};
+use super::{COUNT_IN, Ending, free_moment, progress, target};
 use crate::audio::renderer::scaled;
 use crate::audio::{Mix, Output, Renderer};
 use crate::pipeline;
 use crate::plan::{Plan, SPEECH_GAP};
-use crate::routine::{PhraseKey, Routine, Values};
+use crate::routine::{PhraseKey, Phrases, Routine, Values};
 use crate::script::{Script, Step};
 use crate::sessions::Tracker;
 use crate::settings::Settings;
@@ -76,6 +76,17 @@ pub struct Live {
     suspended: bool,
     /// Gaps in playback until then follow a stop, not a busy machine.
     quiet_until: Option<Instant>,
+    /// Where progress asked for is said: start and length, on the
+    /// timeline, until a seek.
+    said: Vec<(u64, u64)>,
+}
+
+/// How a session says where it is, on request (`s`).
+pub struct Status<'a> {
+    pub phrases: &'a Phrases,
+    /// The clip of a text in the session's voice, at its volume; `None`
+    /// if it cannot be had (the progress is then only shown).
+    pub speak: &'a dyn Fn(&str) -> Option<Clip>,
 }
 
 /// The words said over a paused timeline, in the routine's phrases.
@@ -145,6 +156,7 @@ impl Start<'_> {
             start,
             suspended: false,
             quiet_until: None,
+            said: Vec::new(),
         };
         Ok((plan, live))
     }
@@ -213,6 +225,7 @@ impl Start<'_> {
             start,
             suspended: false,
             quiet_until: None,
+            said: Vec::new(),
         };
         Ok(Started { plan, live })
     }
@@ -249,6 +262,7 @@ impl Live {
         controls: &Receiver<Control>,
         display: &mut Display,
         log: &mut Tracker<'_>,
+        status: &Status<'_>,
     ) -> Ending {
         let mut last_pulled = self.shared.pulled();
         let mut last_move = Instant::now();
@@ -262,6 +276,7 @@ impl Live {
                 display::tick(display)
             };
             match controls.recv_timeout(tick) {
+                Ok(Control::Status) => self.say_progress(plan, display, status),
                 Ok(control) => {
                     if let Some(ending) = self.apply(plan, control, log) {
                         return ending;
@@ -370,6 +385,7 @@ impl Live {
             other => {
                 if let Some(to) = target(plan, pos, other) {
                     log.seek(pos, to);
+                    self.said.clear();
                     let shared = &self.shared;
                     self.output
                         .redirect(&mut || shared.request(Request::Seek(to)));
@@ -380,6 +396,33 @@ impl Live {
             }
         }
         None
+    }
+
+    /// Says where the session is, at the next moment nothing else
+    /// sounds, without stopping the timeline; shows it too. The system
+    /// voice speaks on its own clock, so with it the progress is only
+    /// shown.
+    fn say_progress(&mut self, plan: &Plan, display: &Display, status: &Status<'_>) {
+        if self.shared.waiting() {
+            return;
+        }
+        let text = progress(plan, status.phrases, self.position());
+        display.say(&text);
+        if self.speech.is_some() {
+            return;
+        }
+        let Some(clip) = (status.speak)(&text) else {
+            return;
+        };
+        // Where it is heard now, after the words were made.
+        let from = self.position();
+        let Some(at) = free_moment(plan, from, clip.len() as u64, &self.said) else {
+            return;
+        };
+        self.said.push((at, clip.len() as u64));
+        let shared = &self.shared;
+        self.output
+            .redirect(&mut || shared.request(Request::Say(at, clip.clone())));
     }
 
     /// Pauses a playing session where it is heard, or resumes a paused
@@ -394,7 +437,8 @@ impl Live {
             log.pause(pos);
             Request::Pause
         };
-        self.output.redirect(&mut || shared.request(request));
+        self.output
+            .redirect(&mut || shared.request(request.clone()));
         if let Some(s) = self.speech.as_mut() {
             if resume {
                 s.resume(shared);

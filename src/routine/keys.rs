@@ -104,6 +104,11 @@ pub const TOP: &[Key] = &[
         "What the routine is for; shown by `coach list` and `show`, never spoken.",
     ),
     key(
+        "intro",
+        Ty::Text,
+        "Spoken once after the title and the session's size, before the first exercise: advice for the whole session, such as to stretch gently and never into pain.",
+    ),
+    key(
         "language",
         Ty::Language,
         "The language of the texts, as a tag like \"en\", \"en-GB\" or \"de\": it picks the voice and the built-in phrases. Default \"en\".",
@@ -216,6 +221,11 @@ pub const EXERCISE: &[Key] = &[
         "halfway",
         Ty::Bool,
         "For holds: say \"Halfway.\" in the middle. Default true.",
+    ),
+    inherited(
+        "announce_in_rest",
+        Ty::Bool,
+        "Say the exercise's name, dose and instructions during the rest before it, so the rest is the time to move into position. Default false.",
     ),
     key(
         "cues",
@@ -348,10 +358,22 @@ fn schema_of(ty: Ty) -> Value {
             for key in PhraseKey::ALL {
                 let mut s = text.clone();
                 s["description"] = json!(format!(
-                    "Default in English: \"{}\"; in German: \"{}\".",
+                    "Default in English: \"{}\"; in German: \"{}\".{}",
                     key.default_text("en"),
-                    key.default_text("de")
+                    key.default_text("de"),
+                    if key.may_be_empty() {
+                        " \"\" for none."
+                    } else {
+                        ""
+                    }
                 ));
+                if key.may_be_empty() {
+                    // "" turns it off: a text, or nothing at all.
+                    s = json!({
+                        "anyOf": [s, { "type": "string", "maxLength": 0 }],
+                        "description": s["description"].clone()
+                    });
+                }
                 props.insert(key.name().into(), s);
             }
             json!({ "type": "object", "properties": props, "additionalProperties": false })

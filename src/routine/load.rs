@@ -56,6 +56,7 @@ struct Inherited {
     rest: Option<Dur>,
     countdown: Option<u32>,
     halfway: Option<bool>,
+    announce_in_rest: Option<bool>,
 }
 
 impl Inherited {
@@ -70,6 +71,7 @@ impl Inherited {
             rest: self.rest.or(defaults.rest),
             countdown: self.countdown.or(defaults.countdown),
             halfway: self.halfway.or(defaults.halfway),
+            announce_in_rest: self.announce_in_rest.or(defaults.announce_in_rest),
         }
     }
 }
@@ -89,6 +91,7 @@ impl Walker {
             }
         };
         let about = top.get("about").and_then(|e| self.text(e));
+        let intro = top.get("intro").and_then(|e| self.text(e));
         let language = match top.get("language") {
             Some(e) => self.language(e),
             None => Some(Language::default()),
@@ -189,6 +192,7 @@ impl Walker {
         Some(Routine {
             title: title?,
             about,
+            intro,
             language: language?,
             language_span,
             rounds: rounds?,
@@ -225,6 +229,9 @@ impl Walker {
         }
         if let Some(e) = fields.get("halfway") {
             out.halfway = self.boolean(e);
+        }
+        if let Some(e) = fields.get("announce_in_rest") {
+            out.announce_in_rest = self.boolean(e);
         }
         out
     }
@@ -376,6 +383,7 @@ impl Walker {
             get_ready,
             rest,
             countdown: inherited.countdown.unwrap_or(DEFAULT_COUNTDOWN),
+            announce_in_rest: inherited.announce_in_rest.unwrap_or(false),
         })
     }
 
@@ -569,6 +577,12 @@ impl Walker {
             let Some(key) = PhraseKey::from_name(entry.key) else {
                 continue;
             };
+            if key.may_be_empty()
+                && matches!(entry.value.get_ref(), DeValue::String(s) if s.is_empty())
+            {
+                phrases.set(key, Template::parse(key, "").expect("empty parses"));
+                continue;
+            }
             let Some(text) = self.text(entry) else {
                 ok = false;
                 continue;

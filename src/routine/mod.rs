@@ -7,7 +7,7 @@ pub mod keys;
 pub mod load;
 pub mod phrases;
 
-pub use phrases::{PhraseKey, Phrases, Values};
+pub use phrases::{PhraseKey, Phrases, Progress, Values};
 
 use crate::source::{Language, Span};
 use crate::timeline::Dur;
@@ -18,6 +18,8 @@ use crate::timeline::Dur;
 pub struct Routine {
     pub title: String,
     pub about: Option<String>,
+    /// Spoken once after the overview, before the first exercise.
+    pub intro: Option<String>,
     /// The BCP 47 tag the voice and phrases follow.
     pub language: Language,
     /// Where the file says its language, if it does.
@@ -46,6 +48,8 @@ pub struct Exercise {
     pub get_ready: Dur,
     pub rest: Dur,
     pub countdown: u32,
+    /// Announced during the rest before it (not the first exercise's).
+    pub announce_in_rest: bool,
 }
 
 /// What the body does during the work period.

@@ -20,6 +20,8 @@ pub enum PhraseKey {
     Done,
     Paused,
     Resumed,
+    Relax,
+    LastRep,
 }
 
 /// A value a phrase can refer to in braces.
@@ -37,10 +39,12 @@ pub enum Slot {
     Reps,
     Rest,
     Dose,
+    Exercises,
+    Length,
 }
 
 impl Slot {
-    const ALL: [Slot; 12] = [
+    const ALL: [Slot; 14] = [
         Slot::Title,
         Slot::Name,
         Slot::Side,
@@ -53,6 +57,8 @@ impl Slot {
         Slot::Reps,
         Slot::Rest,
         Slot::Dose,
+        Slot::Exercises,
+        Slot::Length,
     ];
 
     pub fn name(self) -> &'static str {
@@ -69,12 +75,14 @@ impl Slot {
             Slot::Reps => "reps",
             Slot::Rest => "rest",
             Slot::Dose => "dose",
+            Slot::Exercises => "exercises",
+            Slot::Length => "length",
         }
     }
 }
 
 impl PhraseKey {
-    pub const ALL: [PhraseKey; 12] = [
+    pub const ALL: [PhraseKey; 14] = [
         PhraseKey::Start,
         PhraseKey::Exercise,
         PhraseKey::Side,
@@ -87,6 +95,8 @@ impl PhraseKey {
         PhraseKey::Done,
         PhraseKey::Paused,
         PhraseKey::Resumed,
+        PhraseKey::Relax,
+        PhraseKey::LastRep,
     ];
 
     /// The key as written in a `[phrases]` table.
@@ -104,7 +114,15 @@ impl PhraseKey {
             PhraseKey::Done => "done",
             PhraseKey::Paused => "paused",
             PhraseKey::Resumed => "resumed",
+            PhraseKey::Relax => "relax",
+            PhraseKey::LastRep => "last_rep",
         }
+    }
+
+    /// Whether `""` turns the phrase off: the words that mark the end of
+    /// work and the last rep, which a tone or a count also marks.
+    pub fn may_be_empty(self) -> bool {
+        matches!(self, PhraseKey::Relax | PhraseKey::LastRep)
     }
 
     pub fn from_name(name: &str) -> Option<PhraseKey> {
@@ -122,7 +140,7 @@ impl PhraseKey {
 
     fn german(self) -> &'static str {
         match self {
-            PhraseKey::Start => "{title}.",
+            PhraseKey::Start => "{title}. {exercises}, {length}.",
             PhraseKey::Exercise => "{name}. {dose}.",
             PhraseKey::Side => "{side}.",
             PhraseKey::Switch => "Seitenwechsel. {side}.",
@@ -134,12 +152,14 @@ impl PhraseKey {
             PhraseKey::Done => "Geschafft. Gut gemacht.",
             PhraseKey::Paused => "Angehalten.",
             PhraseKey::Resumed => "Weiter geht's.",
+            PhraseKey::Relax => "Und locker lassen.",
+            PhraseKey::LastRep => "Die letzte.",
         }
     }
 
     fn english(self) -> &'static str {
         match self {
-            PhraseKey::Start => "{title}.",
+            PhraseKey::Start => "{title}. {exercises}, {length}.",
             PhraseKey::Exercise => "{name}. {dose}.",
             PhraseKey::Side => "{side}.",
             PhraseKey::Switch => "Switch sides. {side}.",
@@ -151,13 +171,15 @@ impl PhraseKey {
             PhraseKey::Done => "Routine complete. Well done.",
             PhraseKey::Paused => "Paused.",
             PhraseKey::Resumed => "Resuming.",
+            PhraseKey::Relax => "And relax.",
+            PhraseKey::LastRep => "Last one.",
         }
     }
 
     /// The placeholders that have a value where this phrase is spoken.
     pub fn slots(self) -> &'static [Slot] {
         match self {
-            PhraseKey::Start => &[Slot::Title, Slot::Rounds],
+            PhraseKey::Start => &[Slot::Title, Slot::Rounds, Slot::Exercises, Slot::Length],
             PhraseKey::Exercise => &[Slot::Name, Slot::Dose, Slot::Hold, Slot::Reps, Slot::Sets],
             PhraseKey::Side | PhraseKey::Switch => &[Slot::Side, Slot::Name],
             PhraseKey::Set => &[Slot::Set, Slot::Sets, Slot::Name],
@@ -166,6 +188,8 @@ impl PhraseKey {
             PhraseKey::Halfway => &[Slot::Name],
             PhraseKey::Rest => &[Slot::Rest, Slot::Next, Slot::Name],
             PhraseKey::Done | PhraseKey::Paused | PhraseKey::Resumed => &[Slot::Title],
+            PhraseKey::Relax => &[Slot::Name],
+            PhraseKey::LastRep => &[Slot::Reps, Slot::Name],
         }
     }
 }
@@ -269,13 +293,19 @@ impl Template {
         Ok(Template { pieces })
     }
 
-    /// The phrase with its placeholders filled in.
+    /// The phrase with its placeholders filled in. A value that starts a
+    /// sentence starts with a capital letter ("Switch sides. Right.").
     pub fn fill(&self, values: &Values<'_>) -> String {
         let mut out = String::new();
         for piece in &self.pieces {
             match piece {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Slot(slot) => {
+                    let from = out.len();
+                    let starts_sentence = {
+                        let before = out.trim_end();
+                        before.is_empty() || before.ends_with(['.', '!', '?', ':'])
+                    };
                     let _ = match slot {
                         Slot::Title => write!(out, "{}", values.title),
                         Slot::Name => write!(out, "{}", values.name),
@@ -289,7 +319,13 @@ impl Template {
                         Slot::Reps => write!(out, "{}", values.reps),
                         Slot::Rest => write!(out, "{}", values.rest),
                         Slot::Dose => write!(out, "{}", values.dose),
+                        Slot::Exercises => write!(out, "{}", values.exercises),
+                        Slot::Length => write!(out, "{}", values.length),
                     };
+                    if starts_sentence && let Some(first) = out[from..].chars().next() {
+                        let upper: String = first.to_uppercase().collect();
+                        out.replace_range(from..from + first.len_utf8(), &upper);
+                    }
                 }
             }
         }
@@ -317,6 +353,26 @@ pub struct Values<'a> {
     /// What the exercise asks, in words: "30 seconds, each side", "12
     /// reps", "3 sets of 10".
     pub dose: &'a str,
+    /// How many exercises, in words: "5 exercises".
+    pub exercises: &'a str,
+    /// How long the session takes, roughly: "about 7 minutes".
+    pub length: &'a str,
+}
+
+/// Where a session is, for [`Phrases::progress`].
+#[derive(Clone, Debug, Default)]
+pub struct Progress<'a> {
+    /// The exercise being done (or got ready for).
+    pub name: Option<&'a str>,
+    pub side: Option<&'a str>,
+    /// The set and the number of sets, when there is more than one.
+    pub set: Option<(u32, u32)>,
+    /// The rep and the number of reps, during reps.
+    pub rep: Option<(u32, u32)>,
+    /// In a rest: the exercise after it.
+    pub resting_before: Option<&'a str>,
+    /// What is left of the session.
+    pub left: Dur,
 }
 
 /// The phrases of one routine: the built-in ones with the routine's
@@ -410,13 +466,86 @@ impl Phrases {
             (true, sets) => format!("{sets} Sätze à {one}"),
         };
         if !ex.sides.is_empty() {
-            dose.push_str(if self.german {
-                ", jede Seite"
+            dose.push_str(&if self.german {
+                ", jede Seite".to_string()
             } else {
-                ", each side"
+                format!(
+                    ", each {}",
+                    side_word(&ex.sides).unwrap_or_else(|| "side".into())
+                )
             });
         }
         dose
+    }
+
+    /// How many exercises, in words: "5 exercises", "1 Übung".
+    pub fn exercises(&self, n: usize) -> String {
+        match (self.german, n) {
+            (false, 1) => "1 exercise".into(),
+            (false, n) => format!("{n} exercises"),
+            (true, 1) => "1 Übung".into(),
+            (true, n) => format!("{n} Übungen"),
+        }
+    }
+
+    /// A session's length as the overview says it: "about 7 minutes",
+    /// rounded to the minute, or to 10 seconds under a minute and a half.
+    pub fn about(&self, d: Dur) -> String {
+        let secs = d.micros().div_ceil(1_000_000);
+        let rounded = if secs < 90 {
+            Dur::from_secs((secs.div_ceil(10) * 10).max(10))
+        } else {
+            Dur::from_secs((secs + 30) / 60 * 60)
+        };
+        let word = if self.german { "etwa" } else { "about" };
+        format!("{word} {}", self.duration(rounded))
+    }
+
+    /// Where a session is, as said on request: "Cat-cow, rep 5 of 12.
+    /// About 3 minutes left."; in German "Cat-cow, Wiederholung 5 von
+    /// 12. Noch etwa 3 Minuten."
+    pub fn progress(&self, at: &Progress<'_>) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        match at.resting_before {
+            Some(next) if self.german => parts.push(format!("Pause, dann {next}")),
+            Some(next) => parts.push(format!("Resting, then {next}")),
+            None => {
+                parts.extend(at.name.map(str::to_string));
+                parts.extend(at.side.map(str::to_string));
+                if let Some((n, of)) = at.set {
+                    parts.push(if self.german {
+                        format!("Satz {n} von {of}")
+                    } else {
+                        format!("set {n} of {of}")
+                    });
+                }
+                if let Some((n, of)) = at.rep {
+                    parts.push(if self.german {
+                        format!("Wiederholung {n} von {of}")
+                    } else {
+                        format!("rep {n} of {of}")
+                    });
+                }
+            }
+        }
+        let minutes = (at.left.micros() + 30_000_000) / 60_000_000;
+        let left = match (self.german, minutes) {
+            (false, 0) => "Less than a minute left.".to_string(),
+            (false, 1) => "About 1 minute left.".to_string(),
+            (false, m) => format!("About {m} minutes left."),
+            (true, 0) => "Noch weniger als eine Minute.".to_string(),
+            (true, 1) => "Noch etwa 1 Minute.".to_string(),
+            (true, m) => format!("Noch etwa {m} Minuten."),
+        };
+        if parts.is_empty() {
+            return left;
+        }
+        let mut said = parts.join(", ");
+        if let Some(first) = said.chars().next() {
+            let upper: String = first.to_uppercase().collect();
+            said.replace_range(..first.len_utf8(), &upper);
+        }
+        format!("{said}. {left}")
     }
 
     pub fn set(&mut self, key: PhraseKey, template: Template) {
@@ -426,6 +555,22 @@ impl Phrases {
     pub fn fill(&self, key: PhraseKey, values: &Values<'_>) -> String {
         self.templates[key as usize].fill(values)
     }
+}
+
+/// The word side names share at their end, in English: "leg" for "Left
+/// leg" and "Right leg", so a dose says "each leg".
+fn side_word(sides: &[String]) -> Option<String> {
+    let last = |s: &String| -> Option<String> {
+        let (_, word) = s.trim().rsplit_once(' ')?;
+        word.chars()
+            .all(char::is_alphabetic)
+            .then(|| word.to_lowercase())
+    };
+    let word = last(sides.first()?)?;
+    sides
+        .iter()
+        .all(|s| last(s).as_ref() == Some(&word))
+        .then_some(word)
 }
 
 #[cfg(test)]
@@ -527,11 +672,41 @@ mod tests {
                 "2 sets of 20 seconds, each side",
                 "2 Sätze à 20 Sekunden, jede Seite",
             ),
+            (
+                "hold = \"30s\"\nsides = [\"Left leg\", \"Right leg\"]",
+                "30 seconds, each leg",
+                "30 Sekunden, jede Seite",
+            ),
+            (
+                "hold = \"30s\"\nsides = [\"left Arm\", \"right arm\"]",
+                "30 seconds, each arm",
+                "30 Sekunden, jede Seite",
+            ),
+            (
+                "hold = \"30s\"\nsides = [\"Left leg\", \"Right arm\"]",
+                "30 seconds, each side",
+                "30 Sekunden, jede Seite",
+            ),
         ];
         for (keys, english, german) in cases {
             let ex = exercise(keys);
             assert_eq!(en.dose(&ex), english, "{keys}");
             assert_eq!(de.dose(&ex), german, "{keys}");
+        }
+        // Every count of reps from 1 to 100, alone and in sets.
+        for n in 1..=100u32 {
+            let ex = exercise(&format!("reps = {n}"));
+            let want = if n == 1 {
+                "1 rep".to_string()
+            } else {
+                format!("{n} reps")
+            };
+            assert_eq!(en.dose(&ex), want);
+            let ex = exercise(&format!("reps = {n}\nsets = {}", n.min(100)));
+            if n > 1 {
+                assert_eq!(en.dose(&ex), format!("{n} sets of {n}"));
+                assert_eq!(de.dose(&ex), format!("{n} Sätze à {n}"));
+            }
         }
         // Every whole second from 1 s to 2 h says its units once, in order,
         // and reads back to its length.
@@ -551,6 +726,81 @@ mod tests {
             }
             assert_eq!(total, secs, "{said}");
         }
+    }
+
+    #[test]
+    fn names_that_start_a_sentence_are_capitalised() {
+        let p = Phrases::default();
+        let v = Values {
+            side: "right",
+            next: "über-stretch",
+            name: "cat-cow",
+            rest: "10 seconds",
+            ..Values::default()
+        };
+        assert_eq!(p.fill(PhraseKey::Switch, &v), "Switch sides. Right.");
+        assert_eq!(p.fill(PhraseKey::Side, &v), "Right.");
+        assert_eq!(
+            p.fill(PhraseKey::Rest, &v),
+            "Rest, 10 seconds. Next: Über-stretch."
+        );
+        // Inside a sentence a name stays as written.
+        let t = Template::parse(PhraseKey::Side, "Now the {side} one.").unwrap();
+        assert_eq!(t.fill(&v), "Now the right one.");
+    }
+
+    #[test]
+    fn the_overview_says_the_size_of_the_session() {
+        let (en, de) = (Phrases::for_language("en"), Phrases::for_language("de"));
+        let cases = [
+            (1, 7, "1 exercise", "about 10 seconds", "etwa 10 Sekunden"),
+            (2, 44, "2 exercises", "about 50 seconds", "etwa 50 Sekunden"),
+            (
+                5,
+                89,
+                "5 exercises",
+                "about 1 minute 30 seconds",
+                "etwa 1 Minute 30 Sekunden",
+            ),
+            (
+                5,
+                7 * 60 + 29,
+                "5 exercises",
+                "about 7 minutes",
+                "etwa 7 Minuten",
+            ),
+            (
+                5,
+                7 * 60 + 30,
+                "5 exercises",
+                "about 8 minutes",
+                "etwa 8 Minuten",
+            ),
+            (
+                12,
+                3 * 3600 + 100,
+                "12 exercises",
+                "about 3 hours 2 minutes",
+                "etwa 3 Stunden 2 Minuten",
+            ),
+        ];
+        for (n, secs, exercises, about, etwa) in cases {
+            assert_eq!(en.exercises(n), exercises);
+            assert_eq!(en.about(Dur::from_secs(secs)), about, "{secs}");
+            assert_eq!(de.about(Dur::from_secs(secs)), etwa, "{secs}");
+        }
+        assert_eq!(de.exercises(1), "1 Übung");
+        assert_eq!(de.exercises(5), "5 Übungen");
+        let v = Values {
+            title: "Morning",
+            exercises: "5 exercises",
+            length: "about 7 minutes",
+            ..Values::default()
+        };
+        assert_eq!(
+            en.fill(PhraseKey::Start, &v),
+            "Morning. 5 exercises, about 7 minutes."
+        );
     }
 
     #[test]

@@ -9,6 +9,18 @@ use super::SAMPLE_RATE;
 /// Speech that follows a tone waits this long after the tone ends (0.2 s).
 pub const TONE_GAP: u64 = SAMPLE_RATE as u64 / 5;
 
+/// The least silence between two utterances anywhere (0.25 s): words run
+/// together are heard as other words ("Left leg." and "2" as "left two").
+pub const PAUSE: u64 = SAMPLE_RATE as u64 / 4;
+
+/// The level speech is mixed at: the gated RMS every clip is brought to
+/// (`voice::level`), about −18 dBFS.
+pub const SPEECH_RMS: f64 = 4_000.0;
+
+/// The tones' RMS: 1 dB under the speech, so that a tone marks the time
+/// without startling.
+pub const TONE_RMS: f64 = SPEECH_RMS * 0.89;
+
 /// How the tones sound.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ToneStyle {
@@ -89,7 +101,8 @@ impl ToneKind {
 
     /// [`ToneKind::render`] in `style`.
     pub fn render_in(self, style: ToneStyle) -> Vec<i16> {
-        const AMPLITUDE: f64 = 0.5;
+        // A sine's RMS is its amplitude over √2.
+        let amplitude = TONE_RMS * std::f64::consts::SQRT_2 / i16::MAX as f64;
         let len = self.samples() as usize;
         let fade = (SAMPLE_RATE as usize / 200).min(len / 2); // 5 ms
         let w = 2.0 * std::f64::consts::PI * self.hz_in(style) as f64 / SAMPLE_RATE as f64;
@@ -98,7 +111,7 @@ impl ToneKind {
                 let rise = (i + 1) as f64 / fade as f64;
                 let fall = (len - i) as f64 / fade as f64;
                 let envelope = rise.min(fall).min(1.0);
-                let x = AMPLITUDE * envelope * (w * (i as f64 + 0.5)).sin();
+                let x = amplitude * envelope * (w * (i as f64 + 0.5)).sin();
                 (x * i16::MAX as f64).round() as i16
             })
             .collect()
@@ -122,7 +135,11 @@ mod tests {
             assert_ne!(s[0], 0, "{kind:?} must sound from its first sample");
             assert!(s[0].abs() < 200 && s[s.len() - 1].abs() < 200);
             let peak = s.iter().map(|x| x.unsigned_abs()).max().unwrap();
-            assert!((16_000..=16_400).contains(&peak), "{kind:?} peak {peak}");
+            let want = TONE_RMS * std::f64::consts::SQRT_2;
+            assert!(
+                (peak as f64 - want).abs() < want * 0.01,
+                "{kind:?} peak {peak}"
+            );
         }
     }
 

@@ -9,6 +9,7 @@
 pub mod cache;
 pub mod command;
 pub mod espeak;
+pub mod level;
 pub mod resample;
 pub mod system;
 pub mod wav;
@@ -304,7 +305,7 @@ pub fn prepare(voice: &dyn Voice, texts: &[&str], cache: &Cache) -> Result<Clips
         match cache.get(&id, text) {
             Some(clip) => {
                 spoken += clip.len() as u64;
-                clips.insert(text.to_string(), clip.into());
+                clips.insert(text.to_string(), level::normalized(&clip).into());
             }
             None => missing.push(*text),
         }
@@ -383,7 +384,7 @@ pub fn prepare(voice: &dyn Voice, texts: &[&str], cache: &Cache) -> Result<Clips
             match result {
                 Ok(samples) => {
                     cache.put(&id, missing[i], &samples);
-                    clips.insert(missing[i].to_string(), samples.into());
+                    clips.insert(missing[i].to_string(), level::normalized(&samples).into());
                 }
                 Err(e) => {
                     stop.store(true, Ordering::Relaxed);
