@@ -63,8 +63,10 @@ fn cache() -> Cache {
 struct Run {
     plan: Plan,
     ending: Ending,
-    /// What the counting output took.
+    /// What the counting output took, up to the end of the timeline.
     out: Vec<i16>,
+    /// The summary said after it.
+    summary: Option<String>,
     /// The whole plan rendered straight through, from sample 0.
     full: Vec<i16>,
     start: u64,
@@ -135,13 +137,18 @@ fn play(
         let plan = plan.clone();
         std::thread::spawn(move || steer(shared, &plan))
     };
+    // What the session said on its own: the progress, the summary.
+    let said = std::sync::Mutex::new(Vec::new());
     let speak = |text: &str| {
         let clips = speaker.clips(&[text], &cache).ok()?;
-        Some(scaled(clips.get(text)?, settings.volume))
+        let clip = scaled(clips.get(text)?, settings.volume);
+        said.lock().unwrap().push((text.to_string(), clip.clone()));
+        Some(clip)
     };
     let status = Status {
         phrases: &routine.phrases,
         speak: &speak,
+        streak: Some(2),
     };
     let ending = live.run(
         &plan,
@@ -159,10 +166,25 @@ fn play(
     let mut renderer = Renderer::new(&plan, &clips, &settings.mix()).unwrap();
     let mut full = vec![0i16; plan.total_samples as usize];
     assert_eq!(renderer.fill(&mut full), full.len());
+    // A finished session ends with its summary, after as much silence as
+    // it took to be ready: the timeline is what comes before.
+    let mut out = counted.samples();
+    let mut summary = None;
+    if ending == Ending::Finished {
+        let (text, clip) = said.into_inner().unwrap().pop().expect("a summary");
+        assert!(text.contains(" played. "), "{text}");
+        assert!(out.ends_with(&clip), "the session ends with its summary");
+        out.truncate(out.len() - clip.len());
+        let zeros = |s: &[i16]| s.iter().rev().take_while(|x| **x == 0).count();
+        let waited = zeros(&out) - zeros(&full);
+        out.truncate(out.len() - waited);
+        summary = Some(text);
+    }
     Run {
         plan,
         ending,
-        out: counted.samples(),
+        out,
+        summary,
         full,
         start: start_sample,
         clips,
@@ -219,6 +241,15 @@ fn a_whole_session_plays_its_timeline_to_the_end_sample_for_sample() {
         run.out == run.full[first as usize..],
         "what was played is the rendered session"
     );
+    // Then its summary.
+    let seconds = (run.plan.total_samples - first).div_ceil(SEC);
+    assert_eq!(
+        run.summary.as_deref(),
+        Some(
+            format!("{seconds} seconds played. 2 exercises done. That is 2 days in a row.")
+                .as_str()
+        )
+    );
     let s = only_session(&run.log);
     assert!(s.finished());
     assert_eq!(s.skipped, 0);
@@ -255,6 +286,11 @@ fn a_signal_skips_to_the_next_exercise_exactly_at_its_start() {
     let s = only_session(&run.log);
     assert!(s.finished());
     assert_eq!(s.skipped, 1, "the hold was skipped");
+    let summary = run.summary.unwrap();
+    assert!(
+        summary.ends_with(" played. 1 exercise done, 1 skipped. That is 2 days in a row."),
+        "{summary}"
+    );
 }
 
 #[test]

@@ -76,11 +76,13 @@ impl Run for Play {
         let status = Status {
             phrases: &routine.phrases,
             speak: &speak,
+            streak: self.streak(tracker.is_logging()),
         };
         let ending = live.run(&plan, &controls, &mut display, &mut tracker, &status);
         display.finish();
         let pos = live.position();
         let logged = tracker.is_logging();
+        let summary = status.summary(&tracker.tally(plan.total_samples));
         tracker.end(ending.reason(), pos);
         let device = live.output_name();
         // Stopping or closing an output can block inside its library (a
@@ -88,14 +90,18 @@ impl Run for Play {
         if ending == Ending::Finished {
             // The last sound plays out, at most the output's queue.
             let quiet = self.quiet;
+            let said = format!("Session complete. {summary}");
             let watchdog = Watchdog::arm(FINISH_DEADLINE, 0, move || {
                 if !quiet {
-                    crate::guard::out::line("Session complete.");
+                    crate::guard::out::line(&said);
                 }
             });
             live.close(&ending);
             drop(keys);
             drop(watchdog);
+            if !self.quiet {
+                crate::guard::out::line(&format!("Session complete. {summary}"));
+            }
             return self.ended(ending, &plan, routine, pos, logged, &device);
         }
         // Said before the output is torn down, so it is said even if that
@@ -211,12 +217,8 @@ impl Play {
     ) -> Result<Exit> {
         let stopped = || crate::guard::out::line(&self.stopped_at(plan, routine, pos, logged));
         match ending {
-            Ending::Finished => {
-                if !self.quiet {
-                    crate::guard::out::line("Session complete.");
-                }
-                Ok(Exit::Success)
-            }
+            // Its summary was said as the output closed.
+            Ending::Finished => Ok(Exit::Success),
             Ending::Quit => {
                 stopped();
                 Ok(Exit::Stopped)
@@ -232,6 +234,19 @@ impl Play {
                 )
             }
         }
+    }
+
+    /// The days in a row a finished session makes today, from the session
+    /// log, when it is kept.
+    fn streak(&self, logging: bool) -> Option<u32> {
+        if !logging {
+            return None;
+        }
+        let log = log_path()
+            .and_then(|p| history::read(&p).ok())
+            .unwrap_or_default();
+        let today = crate::sessions::calendar::local(crate::sessions::calendar::now_ms()).date;
+        Some(history::streak_with_today(&log, today))
     }
 
     /// The session log, unless --no-log; a log that cannot be opened is

@@ -41,6 +41,9 @@ pub enum Request {
     /// progress asked for, placed where nothing else sounds). A seek
     /// forgets it.
     Say(u64, Clip),
+    /// Say this clip when the timeline has ended (a finished session's
+    /// summary). A seek forgets it.
+    Epilogue(Clip),
 }
 
 /// The state the audio thread shares with the controls and the display.
@@ -64,6 +67,8 @@ pub struct Shared {
     requests: Mutex<Vec<Request>>,
     /// The full session, handed over after a cold start.
     handoff: Mutex<Option<Handoff>>,
+    /// At the timeline's end, wait (in silence) for the epilogue.
+    awaits_epilogue: AtomicBool,
 }
 
 impl Shared {
@@ -114,11 +119,17 @@ impl Shared {
         match r {
             Request::Pause => self.paused.store(true, Ordering::Relaxed),
             Request::Resume | Request::Seek(_) => self.paused.store(false, Ordering::Relaxed),
-            Request::Freeze(_) | Request::Thaw | Request::Say(..) => {}
+            Request::Freeze(_) | Request::Thaw | Request::Say(..) | Request::Epilogue(_) => {}
         }
         if let Ok(mut q) = self.requests.lock() {
             q.push(r);
         }
+    }
+
+    /// Has the source wait at the timeline's end, in silence, until an
+    /// [`Request::Epilogue`] comes; set before the output plays.
+    pub fn await_epilogue(&self) {
+        self.awaits_epilogue.store(true, Ordering::Relaxed);
     }
 
     /// Hands the full session to a source that started with a prelude.
@@ -193,12 +204,16 @@ enum Mode {
     },
     /// Silence, the timeline stopped at `resume_at`.
     Paused,
+    /// The timeline and its epilogue are over.
+    Ended,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Then {
     Paused,
     Timeline,
+    /// The end of the session.
+    End,
 }
 
 /// The session as a [`Source`], under the controls' command.
@@ -218,6 +233,8 @@ pub struct LiveSource {
     given: u64,
     /// Clips said over the timeline, at their timeline sample.
     said: Vec<(u64, Clip)>,
+    /// Said once the timeline has ended.
+    epilogue: Option<Clip>,
 }
 
 impl LiveSource {
@@ -240,6 +257,7 @@ impl LiveSource {
             handed: None,
             given: 0,
             said: Vec::new(),
+            epilogue: None,
         };
         (source, shared)
     }
@@ -264,6 +282,7 @@ impl LiveSource {
             handed: None,
             given: 0,
             said: Vec::new(),
+            epilogue: None,
         };
         (source, shared)
     }
@@ -331,7 +350,14 @@ impl LiveSource {
                         then: Then::Paused,
                     };
                 }
-                (Request::Resume, Mode::Paused | Mode::Overlay { .. }) => {
+                (
+                    Request::Resume,
+                    Mode::Paused
+                    | Mode::Overlay {
+                        then: Then::Paused | Then::Timeline,
+                        ..
+                    },
+                ) => {
                     session.seek(self.resume_at);
                     self.mode = Mode::Overlay {
                         clip: self.overlays.resume.clone(),
@@ -345,7 +371,9 @@ impl LiveSource {
                     self.frozen_at = None;
                     self.mode = Mode::Timeline;
                     self.said.clear();
+                    self.epilogue = None;
                 }
+                (Request::Epilogue(clip), _) => self.epilogue = Some(clip),
                 (Request::Say(at, clip), _) => {
                     // Forget what was said long ago: no rewind reaches it.
                     let now = session.position();
@@ -438,6 +466,7 @@ impl LiveSource {
                     self.mode = match then {
                         Then::Paused => Mode::Paused,
                         Then::Timeline => Mode::Timeline,
+                        Then::End => Mode::Ended,
                     };
                 }
                 // A partly filled block ends the overlay on time; the
@@ -448,6 +477,7 @@ impl LiveSource {
                 block.fill(0);
                 full
             }
+            Mode::Ended => 0,
             Mode::Timeline => {
                 let renderer = self.renderer.as_mut().expect("the timeline has a renderer");
                 let room = match self.frozen_at {
@@ -463,6 +493,21 @@ impl LiveSource {
                     let from = renderer.position();
                     let n = renderer.fill(&mut block[..room]);
                     mix_said(&self.said, from, &mut block[..n]);
+                    if n == 0 {
+                        if let Some(clip) = self.epilogue.clone() {
+                            self.mode = Mode::Overlay {
+                                clip,
+                                at: 0,
+                                then: Then::End,
+                            };
+                            return self.render_unmarked(block);
+                        }
+                        if self.shared.awaits_epilogue.load(Ordering::Relaxed) {
+                            // The summary is on its way.
+                            block.fill(0);
+                            return full;
+                        }
+                    }
                     n
                 }
             }
@@ -631,6 +676,67 @@ mod tests {
         assert_eq!(all[999], 0);
         assert_eq!(all[1_000], 1000);
         assert_eq!(all[9_099], 3000);
+        assert!(shared.finished());
+    }
+
+    #[test]
+    fn words_said_over_the_timeline_and_after_it_move_nothing() {
+        let (mut source, shared) = LiveSource::new(session(), 0, overlays());
+        shared.request(Request::Say(2_000, vec![5; 200].into()));
+        shared.request(Request::Epilogue(vec![6; 300].into()));
+        shared.await_epilogue();
+        let mut all = Vec::new();
+        let mut block = [0i16; 512];
+        loop {
+            let n = source.fill(&mut block);
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&block[..n]);
+        }
+        // The timeline as it was, the words at 2,000 over its silence…
+        assert_eq!(all.len(), 10_300);
+        assert!(all[1_000..1_100].iter().all(|s| *s == 1000));
+        assert!(all[1_100..2_000].iter().all(|s| *s == 0));
+        assert!(all[2_000..2_200].iter().all(|s| *s == 5));
+        assert!(all[9_000..9_100].iter().all(|s| *s == 3000));
+        // …and the epilogue after its end, then the end.
+        assert!(all[10_000..].iter().all(|s| *s == 6));
+        assert!(shared.finished());
+        // A rewind into the words gives them again, exactly.
+        assert!(source.rewind(2_100));
+        let n = source.fill(&mut block[..100]);
+        assert_eq!(block[..n], [5; 100]);
+        // A seek forgets both.
+        let (mut source, shared) = LiveSource::new(session(), 0, overlays());
+        shared.request(Request::Say(2_000, vec![5; 200].into()));
+        shared.request(Request::Epilogue(vec![6; 300].into()));
+        source.fill(&mut block[..10]);
+        shared.request(Request::Seek(1_500));
+        let mut rest = Vec::new();
+        loop {
+            let n = source.fill(&mut block);
+            if n == 0 {
+                break;
+            }
+            rest.extend_from_slice(&block[..n]);
+        }
+        assert_eq!(rest.len(), 8_500);
+        assert!(!rest.contains(&5) && !rest.contains(&6));
+        // Waiting for an epilogue: silence at the end until it comes.
+        let (mut source, shared) = LiveSource::new(session(), 9_500, overlays());
+        shared.await_epilogue();
+        let mut got = Vec::new();
+        for _ in 0..10 {
+            let n = source.fill(&mut block);
+            got.extend_from_slice(&block[..n]);
+        }
+        assert_eq!(got.len(), 500 + 9 * 512, "the end, then silence");
+        assert!(!shared.finished());
+        shared.request(Request::Epilogue(vec![6; 300].into()));
+        let n = source.fill(&mut block);
+        assert_eq!(block[..n], [6; 300]);
+        assert_eq!(source.fill(&mut block), 0);
         assert!(shared.finished());
     }
 

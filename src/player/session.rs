@@ -31,8 +31,10 @@ use crate::plan::{Plan, SPEECH_GAP};
 use crate::routine::{PhraseKey, Phrases, Routine, Values};
 use crate::script::{Script, Step};
 use crate::sessions::Tracker;
+use crate::sessions::tracker::Tally;
 use crate::settings::Settings;
-use crate::timeline::time::{millis, secs};
+use crate::timeline::time::{millis, secs, to_millis};
+use crate::timeline::{Dur, PeriodKind};
 use crate::voice::system::SystemVoice;
 use crate::voice::{Cache, Clip, Clips, Speaker};
 
@@ -79,14 +81,33 @@ pub struct Live {
     /// Where progress asked for is said: start and length, on the
     /// timeline, until a seek.
     said: Vec<(u64, u64)>,
+    /// The summary has been given to the audio thread (until a seek).
+    summed_up: bool,
 }
 
-/// How a session says where it is, on request (`s`).
+/// How a session says where it is, on request (`s`), and what it did,
+/// at its end.
 pub struct Status<'a> {
     pub phrases: &'a Phrases,
     /// The clip of a text in the session's voice, at its volume; `None`
-    /// if it cannot be had (the progress is then only shown).
+    /// if it cannot be had (the words are then only shown).
     pub speak: &'a dyn Fn(&str) -> Option<Clip>,
+    /// The days in a row this session makes if it finishes, when the
+    /// session log knows.
+    pub streak: Option<u32>,
+}
+
+impl Status<'_> {
+    /// A finished session's summary: "7 minutes 33 seconds played. 5
+    /// exercises done. That is 4 days in a row."
+    pub fn summary(&self, tally: &Tally) -> String {
+        self.phrases.summary(
+            Dur::from_millis(to_millis(tally.played)),
+            tally.done,
+            tally.skipped,
+            self.streak,
+        )
+    }
 }
 
 /// The words said over a paused timeline, in the routine's phrases.
@@ -147,6 +168,10 @@ impl Start<'_> {
             start,
             overlays(clips, words, &self.settings.mix()),
         );
+        // A voice that gives clips says the summary after the last sound.
+        if !self.speaker.live_only() {
+            shared.await_epilogue();
+        }
         let mut output = open()?;
         output.play(Box::new(source))?;
         let live = Live {
@@ -157,6 +182,7 @@ impl Start<'_> {
             suspended: false,
             quiet_until: None,
             said: Vec::new(),
+            summed_up: false,
         };
         Ok((plan, live))
     }
@@ -204,6 +230,7 @@ impl Start<'_> {
             first_clip,
             overlays(&first_clips, words, &self.settings.mix()),
         );
+        shared.await_epilogue();
         let mut output = open()?;
         output.play(Box::new(source))?;
         let clips = self.speaker.clips(texts, self.cache)?;
@@ -226,6 +253,7 @@ impl Start<'_> {
             suspended: false,
             quiet_until: None,
             said: Vec::new(),
+            summed_up: false,
         };
         Ok(Started { plan, live })
     }
@@ -269,6 +297,13 @@ impl Live {
         let mut last_turn = Instant::now();
         let mut named = None;
         let starts = plan.exercise_starts();
+        // Once the last work is over (as rendered, seconds before it is
+        // heard), the summary is known: it is said when the timeline ends.
+        let last_work = plan
+            .periods
+            .iter()
+            .rfind(|p| p.kind == PeriodKind::Work)
+            .map_or(0, |p| p.start + p.len);
         loop {
             let tick = if self.speech.is_some() {
                 speech::TICK
@@ -302,6 +337,17 @@ impl Live {
             }
             if let Some(ending) = self.follow(log) {
                 return ending;
+            }
+            if !self.summed_up
+                && self.speech.is_none()
+                && !self.shared.waiting()
+                && self.shared.position() >= last_work
+            {
+                self.summed_up = true;
+                let text = status.summary(&log.tally(plan.total_samples));
+                // Without its words, the session ends after its last sound.
+                let clip = (status.speak)(&text).unwrap_or_else(|| Clip::from(vec![]));
+                self.shared.request(Request::Epilogue(clip));
             }
             if let Some(gap) = self.output.gaps()
                 && self.quiet_until.is_none_or(|t| Instant::now() > t)
@@ -386,6 +432,7 @@ impl Live {
                 if let Some(to) = target(plan, pos, other) {
                     log.seek(pos, to);
                     self.said.clear();
+                    self.summed_up = false;
                     let shared = &self.shared;
                     self.output
                         .redirect(&mut || shared.request(Request::Seek(to)));

@@ -548,6 +548,35 @@ impl Phrases {
         format!("{said}. {left}")
     }
 
+    /// A finished session's summary: "7 minutes 33 seconds played. 5
+    /// exercises done, 1 skipped. That is 4 days in a row."; `streak` is
+    /// the days in a row with today, if the session log knows.
+    pub fn summary(&self, played: Dur, done: usize, skipped: usize, streak: Option<u32>) -> String {
+        let played = self.duration(Dur::from_secs(played.micros().div_ceil(1_000_000)));
+        let exercises = self.exercises(done);
+        let mut out = if self.german {
+            format!("{played} geübt. {exercises} geschafft")
+        } else {
+            format!("{played} played. {exercises} done")
+        };
+        if skipped > 0 {
+            out.push_str(&if self.german {
+                format!(", {skipped} übersprungen")
+            } else {
+                format!(", {skipped} skipped")
+            });
+        }
+        out.push('.');
+        match (self.german, streak) {
+            (_, None) => {}
+            (false, Some(1)) => out.push_str(" A new streak starts today."),
+            (false, Some(n)) => out.push_str(&format!(" That is {n} days in a row.")),
+            (true, Some(1)) => out.push_str(" Heute beginnt eine neue Serie."),
+            (true, Some(n)) => out.push_str(&format!(" Das ist der {n}. Tag in Folge.")),
+        }
+        out
+    }
+
     pub fn set(&mut self, key: PhraseKey, template: Template) {
         self.templates[key as usize] = template;
     }
@@ -800,6 +829,28 @@ mod tests {
         assert_eq!(
             en.fill(PhraseKey::Start, &v),
             "Morning. 5 exercises, about 7 minutes."
+        );
+    }
+
+    #[test]
+    fn the_summary_says_what_was_played_and_the_streak() {
+        let (en, de) = (Phrases::for_language("en"), Phrases::for_language("de"));
+        let played = Dur::from_micros(453_200_000);
+        assert_eq!(
+            en.summary(played, 5, 0, Some(4)),
+            "7 minutes 34 seconds played. 5 exercises done. That is 4 days in a row."
+        );
+        assert_eq!(
+            en.summary(played, 4, 1, Some(1)),
+            "7 minutes 34 seconds played. 4 exercises done, 1 skipped. A new streak starts today."
+        );
+        assert_eq!(
+            en.summary(Dur::from_secs(59), 1, 0, None),
+            "59 seconds played. 1 exercise done."
+        );
+        assert_eq!(
+            de.summary(played, 4, 1, Some(3)),
+            "7 Minuten 34 Sekunden geübt. 4 Übungen geschafft, 1 übersprungen. Das ist der 3. Tag in Folge."
         );
     }
 

@@ -316,6 +316,24 @@ pub fn week(log: &Log, today: Date) -> Week {
     }
 }
 
+/// The streak `today` would make if a session finished today: today, and
+/// the days in a row before it that count.
+pub fn streak_with_today(log: &Log, today: Date) -> u32 {
+    let yesterday = today.add_days(-1);
+    if counts_on(log, yesterday) {
+        week(log, yesterday).streak_days + 1
+    } else {
+        1
+    }
+}
+
+/// Whether `day` counts toward a streak.
+fn counts_on(log: &Log, day: Date) -> bool {
+    log.sessions
+        .iter()
+        .any(|s| local(s.started).date == day && (s.finished() || s.played >= STREAK_SECONDS))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,5 +443,17 @@ mod tests {
         assert_eq!(w.total_minutes, 5.0);
         let w = week(&log, Date::parse("2026-11-05").unwrap());
         assert_eq!(w.streak_days, 0);
+        // Finishing a session today makes it one day longer; after a gap
+        // it starts again at one; a second session on a day that counts
+        // already adds nothing.
+        let with_today = |d: &str| streak_with_today(&log, Date::parse(d).unwrap());
+        assert_eq!(with_today("2026-11-03"), 3);
+        assert_eq!(with_today("2026-11-02"), 2);
+        assert_eq!(
+            with_today("2026-11-01"),
+            1,
+            "the day before counted nothing"
+        );
+        assert_eq!(with_today("2026-11-05"), 1);
     }
 }

@@ -7,6 +7,7 @@ use super::calendar::{local, now_ms};
 use super::writer::Journal;
 use super::{Line, LogEvent, Outcome, Reason};
 use crate::plan::{ExerciseStart, Plan};
+use crate::timeline::PeriodKind;
 use crate::timeline::time::{secs, to_secs_3};
 
 /// What the log needs to know about the routine when a session starts.
@@ -31,6 +32,23 @@ pub struct Tracker<'p> {
     starts: Vec<ExerciseStart>,
     /// A seek asked for but not yet seen on the timeline.
     seeking: Option<u64>,
+    /// Work periods left early or jumped over, and not played to their end
+    /// since.
+    missed: Vec<bool>,
+    /// The first period of the session: those before it are another
+    /// session's (`--from`, `--resume`).
+    first: usize,
+}
+
+/// What a session did, for its summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tally {
+    /// Samples played, pauses not counted.
+    pub played: u64,
+    /// Exercises (of every round) whose work was all played.
+    pub done: usize,
+    /// Exercises with work left early or skipped.
+    pub skipped: usize,
 }
 
 impl<'p> Tracker<'p> {
@@ -57,6 +75,8 @@ impl<'p> Tracker<'p> {
             exercise: None,
             starts: plan.exercise_starts(),
             seeking: None,
+            missed: vec![false; plan.periods.len()],
+            first: plan.periods.partition_point(|p| p.start + p.len <= start),
         };
         tracker.jump_to(start);
         tracker
@@ -119,6 +139,7 @@ impl<'p> Tracker<'p> {
         {
             let line = self.period_line(self.next, Outcome::Completed, p.len, p.start + p.len);
             self.journal.write(line);
+            self.missed[self.next] = false;
             self.next += 1;
         }
         self.enter_exercise(pos);
@@ -164,10 +185,44 @@ impl<'p> Tracker<'p> {
             self.journal
                 .write(self.period_line(i, Outcome::Skipped, played, pos));
         }
+        // What a seek forward passes over is not done.
+        let (from, past) = (
+            self.next,
+            self.plan.periods.partition_point(|p| p.start + p.len <= to),
+        );
+        for m in self.missed.iter_mut().take(past).skip(from) {
+            *m = true;
+        }
         self.jump_to(to);
         self.seeking = Some(to);
         // Entering an exercise again (back, repeat) is logged again.
         self.exercise = None;
+    }
+
+    /// What the session will have done at `through` if it plays on from
+    /// here: every work period before it played unless it was left or
+    /// skipped, and the time to it played. Near the end, the summary of
+    /// the whole session.
+    pub fn tally(&self, through: u64) -> Tally {
+        let mut exercises: Vec<((u32, usize), bool)> = Vec::new();
+        for (i, p) in self.plan.periods.iter().enumerate().skip(self.first) {
+            let (Some(exercise), true) = (p.place.exercise, p.kind == PeriodKind::Work) else {
+                continue;
+            };
+            let ok = !self.missed[i] && (i < self.next || p.start + p.len <= through);
+            let key = (p.place.round, exercise);
+            match exercises.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, all)) => *all &= ok,
+                None => exercises.push((key, ok)),
+            }
+        }
+        let done = exercises.iter().filter(|(_, ok)| *ok).count();
+        Tally {
+            // And what is still to play up to `through`.
+            played: self.played + through.saturating_sub(self.last_pos),
+            done,
+            skipped: exercises.len() - done,
+        }
     }
 
     pub fn pause(&mut self, pos: u64) {
@@ -285,6 +340,13 @@ reps = 3
         // Quit during C's reps.
         let reps = work(2);
         t.tick(reps.start + 2 * SEC);
+        // The tally: A done, B skipped; C done if its reps are played
+        // through, not yet otherwise.
+        let tally = t.tally(reps.start + 2 * SEC);
+        assert_eq!((tally.done, tally.skipped), (1, 2));
+        let tally = t.tally(reps.start + reps.len);
+        assert_eq!((tally.done, tally.skipped), (2, 1));
+        assert_eq!(tally.played, t.played + reps.len - 2 * SEC);
         t.end(Reason::Quit, reps.start + 2 * SEC);
 
         let l = lines(&path);
