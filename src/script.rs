@@ -80,10 +80,6 @@ pub enum Fit {
     /// On its own: moved from its offset or dropped only by a collision,
     /// and reported either way.
     Alone,
-    /// Said right after the sound before it in the period (a tempo phrase
-    /// after its rep count): placed after it without a report, dropped
-    /// and reported if it does not fit.
-    Follows,
     /// Part of the announcement of an exercise (`exercise`, of `round`)
     /// moved into the rest before it: said after the sound before it if
     /// the rest has room, else after the rest (and reported), as are the
@@ -795,16 +791,21 @@ fn reps(ex: &Exercise, r: &Reps, last: String, budget: usize) -> (u64, Vec<Timed
             // The first rep starts with the start tone; its words follow it.
             let at = if k == 0 && j == 0 { earliest } else { start };
             let span = Some(phase.span.clone());
-            let mut phrase_at = at;
-            let mut fit = Fit::Alone;
             if j == 0 && ex.count == Count::Voice {
-                // The count alone, then the phase's words after a pause:
-                // glued together ("3, Inhale") neither is heard.
+                // The count, then the phase's words as a sentence of their
+                // own: "3. Arch your back and breathe in." A comma ("3,
+                // Inhale") runs them together; a count alone, apart from
+                // its words, is measured to be misheard far more often.
                 let number = k + 1;
-                let text = if number == r.reps as u64 && r.reps > 1 && !last.trim().is_empty() {
+                let count = if number == r.reps as u64 && r.reps > 1 && !last.trim().is_empty() {
                     last.clone()
                 } else {
                     number.to_string()
+                };
+                let text = match &phase.say {
+                    Some(say) if count.ends_with(['.', '!', '?']) => format!("{count} {say}"),
+                    Some(say) => format!("{count}. {say}"),
+                    None => count,
                 };
                 sounds.push(Timed {
                     offset: at,
@@ -812,11 +813,13 @@ fn reps(ex: &Exercise, r: &Reps, last: String, budget: usize) -> (u64, Vec<Timed
                     sound: Sound::Speech(text),
                     priority: Priority::RepCount,
                     rep,
-                    span: span.clone(),
+                    span,
                     fit: Fit::Alone,
                 });
-                fit = Fit::Follows;
-            } else if j == 0 && ex.count == Count::Tone && k > 0 {
+                continue;
+            }
+            let mut phrase_at = at;
+            if j == 0 && ex.count == Count::Tone && k > 0 {
                 sounds.push(Timed {
                     offset: start,
                     latest: start,
@@ -836,7 +839,7 @@ fn reps(ex: &Exercise, r: &Reps, last: String, budget: usize) -> (u64, Vec<Timed
                     priority: Priority::TempoPhrase,
                     rep,
                     span,
-                    fit,
+                    fit: Fit::Alone,
                 });
             }
         }
@@ -1105,14 +1108,11 @@ tempo = [{ say = "In.", time = "1.5s" }, { say = "Out.", time = "2.25s" }]
         assert_eq!(
             got,
             [
-                (first, &Sound::Speech("1".into()), Some(1)),
-                (first, &Sound::Speech("In.".into()), Some(1)),
+                (first, &Sound::Speech("1. In.".into()), Some(1)),
                 (at(1500), &Sound::Speech("Out.".into()), Some(1)),
-                (at(3750), &Sound::Speech("2".into()), Some(2)),
-                (at(3750), &Sound::Speech("In.".into()), Some(2)),
+                (at(3750), &Sound::Speech("2. In.".into()), Some(2)),
                 (at(5250), &Sound::Speech("Out.".into()), Some(2)),
-                (at(7500), &Sound::Speech("Last one.".into()), Some(3)),
-                (at(7500), &Sound::Speech("In.".into()), Some(3)),
+                (at(7500), &Sound::Speech("Last one. In.".into()), Some(3)),
                 (at(9000), &Sound::Speech("Out.".into()), Some(3)),
             ]
         );

@@ -74,7 +74,7 @@ pub fn voice_named(name: &str, config: &Config, language: &Language) -> VoiceCho
         return VoiceChoice::System;
     }
     if name == "espeak" {
-        return VoiceChoice::Espeak(language.as_str().to_ascii_lowercase());
+        return VoiceChoice::Espeak(espeak_voice(language));
     }
     if let Some(v) = name.strip_prefix("espeak:") {
         return VoiceChoice::Espeak(v.to_string());
@@ -83,6 +83,18 @@ pub fn voice_named(name: &str, config: &Config, language: &Language) -> VoiceCho
         return VoiceChoice::Command(v.clone());
     }
     VoiceChoice::Espeak(name.to_string())
+}
+
+/// The espeak-ng voice of a language: its own tag, but for plain `en`,
+/// which espeak-ng speaks as British English: its American voice
+/// (`en-us`) is measured to be understood more often (76 % of the bundled
+/// routine's events against 62 %, `bench/intelligibility.md`). `en-GB`
+/// still gets the British voice.
+fn espeak_voice(language: &Language) -> String {
+    match language.as_str().to_ascii_lowercase().as_str() {
+        "en" => "en-us".into(),
+        tag => tag.into(),
+    }
 }
 
 /// Whether a voice can speak a routine in `language`, as far as coach knows.
@@ -124,7 +136,7 @@ pub fn resolve(args: &Overrides, config: &Config, language: &Language) -> Settin
             .as_deref()
             .map(|name| voice_named(name, config, language))
             .filter(|v| speaks(v, language))
-            .unwrap_or_else(|| VoiceChoice::Espeak(language.as_str().to_ascii_lowercase()))
+            .unwrap_or_else(|| VoiceChoice::Espeak(espeak_voice(language)))
     };
     Settings {
         voice,
@@ -199,12 +211,16 @@ mod tests {
         // routine's language picks espeak-ng's French.
         let s = resolve(&args(None, None), &config, &lang("fr"));
         assert_eq!(s.voice, VoiceChoice::Espeak("fr".into()));
-        // No config at all: built-in defaults.
+        // British English asked for is British English.
+        let s = resolve(&args(None, None), &Config::default(), &lang("en-GB"));
+        assert_eq!(s.voice, VoiceChoice::Espeak("en-gb".into()));
+        // No config at all: built-in defaults, plain English in the voice
+        // measured best understood.
         let s = resolve(&args(None, None), &Config::default(), &lang("en"));
         assert_eq!(
             s,
             Settings {
-                voice: VoiceChoice::Espeak("en".into()),
+                voice: VoiceChoice::Espeak("en-us".into()),
                 speed: 160,
                 pitch: 50,
                 volume: 100,

@@ -369,8 +369,8 @@ fn place_period<'p>(
                     place: place.clone(),
                     period: Some(p.kind),
                 });
-                // A sound that follows another, or an announcement in a
-                // rest, is placed after the one before it: not a move.
+                // An announcement in a rest is placed after the one before
+                // it: not a move.
                 if at != timed.offset && timed.fit == Fit::Alone {
                     adjustments.push(Adjustment {
                         sound: timed.sound.clone(),
