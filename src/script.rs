@@ -367,15 +367,14 @@ impl Builder<'_> {
             ..Place::default()
         };
         self.span = 0..0;
-        let text = phrases.fill(PhraseKey::Start, &v);
-        self.say(text, &place)?;
-        let start = self.steps.pop().expect("just said");
-        let mut first = vec![start];
+        let before = self.steps.len();
+        self.say(phrases.fill(PhraseKey::Start, &v), &place)?;
         if let Some(intro) = &r.intro {
             self.say(intro.clone(), &place)?;
-            first.extend(self.steps.pop());
         }
-        self.steps.splice(0..0, first);
+        // Said last, heard first.
+        let said = self.steps.len() - before;
+        self.steps.rotate_right(said);
         Ok(())
     }
 
@@ -513,10 +512,11 @@ impl Builder<'_> {
         self.span = ex.span.clone();
         let phrases = &self.routine.phrases;
         let sides = ex.sides.len().max(1);
-        let dose = phrases.dose(ex);
-        let (hold_words, reps_words) = match &ex.work {
-            Work::Hold(h) => (phrases.duration(h.time), String::new()),
-            Work::Reps(r) => (String::new(), r.reps.to_string()),
+        // What the phrases said around the work can name ("last_rep" its
+        // reps); the announcement says the rest.
+        let reps_words = match &ex.work {
+            Work::Hold(_) => String::new(),
+            Work::Reps(r) => r.reps.to_string(),
         };
         let set_rest = phrases.duration(ex.set_rest);
         for set in 1..=ex.sets {
@@ -536,11 +536,8 @@ impl Builder<'_> {
                     sets: ex.sets,
                     round,
                     rounds: self.routine.rounds,
-                    next: "",
-                    hold: &hold_words,
                     reps: &reps_words,
                     rest: &set_rest,
-                    dose: &dose,
                     ..Values::default()
                 };
                 let (kind, len) = if set == 1 && side == 0 {
@@ -927,6 +924,16 @@ set_rest = "7s"
         );
     }
 
+    fn first_rest(s: &Script) -> &Period {
+        s.steps
+            .iter()
+            .find_map(|st| match st {
+                Step::Period(p) if p.kind == PeriodKind::Rest => Some(p),
+                _ => None,
+            })
+            .expect("a rest")
+    }
+
     #[test]
     fn the_overview_and_intro_open_and_the_ends_of_work_are_said() {
         let text = r#"title = "T"
@@ -952,13 +959,7 @@ announce_in_rest = true
             ]
         );
         // B is announced in the rest, after the rest's own words.
-        let Some(Step::Period(rest)) = s
-            .steps
-            .iter()
-            .find(|st| matches!(st, Step::Period(p) if p.kind == PeriodKind::Rest))
-        else {
-            panic!("a rest")
-        };
+        let rest = first_rest(&s);
         let words: Vec<(&Sound, Fit)> = rest.sounds.iter().map(|t| (&t.sound, t.fit)).collect();
         assert_eq!(
             words,
@@ -987,13 +988,7 @@ announce_in_rest = true
         let said = says(&s);
         assert!(said.contains(&"A. 20 seconds."));
         assert!(!said.contains(&"And relax."), "{said:?}");
-        let Some(Step::Period(rest)) = s
-            .steps
-            .iter()
-            .find(|st| matches!(st, Step::Period(p) if p.kind == PeriodKind::Rest))
-        else {
-            panic!("a rest")
-        };
+        let rest = first_rest(&s);
         assert_eq!(rest.sounds[0].offset, TONE_GAP);
         let counts: Vec<&Sound> = s
             .steps

@@ -322,9 +322,8 @@ impl Template {
                         Slot::Exercises => write!(out, "{}", values.exercises),
                         Slot::Length => write!(out, "{}", values.length),
                     };
-                    if starts_sentence && let Some(first) = out[from..].chars().next() {
-                        let upper: String = first.to_uppercase().collect();
-                        out.replace_range(from..from + first.len_utf8(), &upper);
+                    if starts_sentence {
+                        capitalise_from(&mut out, from);
                     }
                 }
             }
@@ -541,10 +540,7 @@ impl Phrases {
             return left;
         }
         let mut said = parts.join(", ");
-        if let Some(first) = said.chars().next() {
-            let upper: String = first.to_uppercase().collect();
-            said.replace_range(..first.len_utf8(), &upper);
-        }
+        capitalise_from(&mut said, 0);
         format!("{said}. {left}")
     }
 
@@ -583,6 +579,14 @@ impl Phrases {
 
     pub fn fill(&self, key: PhraseKey, values: &Values<'_>) -> String {
         self.templates[key as usize].fill(values)
+    }
+}
+
+/// Makes the letter at byte `from` of `text` a capital.
+fn capitalise_from(text: &mut String, from: usize) {
+    if let Some(first) = text[from..].chars().next() {
+        let upper: String = first.to_uppercase().collect();
+        text.replace_range(from..from + first.len_utf8(), &upper);
     }
 }
 
