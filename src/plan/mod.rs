@@ -155,8 +155,15 @@ pub fn layout(script: &Script, speech: &dyn Speech, tones: ToneStyle) -> Plan {
             Step::Period(p) => {
                 let first = events.len();
                 let after_speech = before == Before::Speech;
-                let spilled =
-                    place_period(p, t, after_speech, speech, &mut events, &mut adjustments);
+                let spilled = place_period(
+                    p,
+                    t,
+                    after_speech,
+                    spoken_until,
+                    speech,
+                    &mut events,
+                    &mut adjustments,
+                );
                 spoken_until = events[first..]
                     .iter()
                     .filter(|e| matches!(e.sound, Sound::Speech(_)))
@@ -269,11 +276,14 @@ impl Occupied {
 
 /// Places the sounds of `p`, starting at `start`. Returns the parts of an
 /// announcement that did not fit in the rest ([`Fit::InRest`]), each with
-/// the index of its adjustment, to be said after it.
+/// the index of its adjustment, to be said after it. `spoken_until` is
+/// where the last utterance before the period ended: speech in the period
+/// waits [`PAUSE`] after it.
 fn place_period<'p>(
     p: &'p Period,
     start: u64,
     after_speech: bool,
+    spoken_until: u64,
     speech: &dyn Speech,
     events: &mut Vec<Event>,
     adjustments: &mut Vec<Adjustment>,
@@ -333,6 +343,11 @@ fn place_period<'p>(
                 if let Some((free, label)) = occupied.conflict(at, at + len, kind) {
                     blocker = Some(label.to_string());
                     at = free;
+                    continue;
+                }
+                if kind == Kind::Speech && start + at < spoken_until + PAUSE {
+                    blocker = Some("the words before it".into());
+                    at = spoken_until + PAUSE - start;
                     continue;
                 }
                 if at + len + MIN_GAP > p.len {

@@ -604,6 +604,56 @@ fn what_does_not_fit_in_the_rest_is_said_after_it_and_reported() {
 }
 
 #[test]
+fn a_countdown_right_after_a_rest_waits_the_pause_after_what_the_rest_said() {
+    // The next exercise's get-ready is its countdown: "1" is wanted the
+    // moment the rest ends, whose announcement may end 0.1 s before that.
+    let mut moved = 0;
+    for tenths in 10..60 {
+        let text = in_rest(&format!("{}.{}s", tenths / 10, tenths % 10))
+            .replace("reps = 3", "reps = 3\nget_ready = \"1s\"\ncountdown = 1");
+        let p = plan(&text);
+        let rest_end = p
+            .periods
+            .iter()
+            .find(|x| x.kind == PeriodKind::Rest)
+            .map(|x| x.start + x.len)
+            .unwrap();
+        let said_before = p
+            .events
+            .iter()
+            .filter(|e| matches!(e.sound, Sound::Speech(_)) && e.start < rest_end)
+            .map(Event::end)
+            .max()
+            .unwrap();
+        if let Some(one) = p.events.iter().find(|e| {
+            e.period == Some(PeriodKind::GetReady)
+                && e.place.exercise == Some(1)
+                && e.sound == Sound::Speech("1".into())
+        }) {
+            assert!(said_before + PAUSE <= one.start, "{tenths}: {one:?}");
+        }
+        let get_ready = p
+            .periods
+            .iter()
+            .find(|x| x.kind == PeriodKind::GetReady && x.place.exercise == Some(1))
+            .unwrap();
+        // With nothing said between the rest and the get-ready.
+        if said_before + PAUSE > rest_end && get_ready.start == rest_end {
+            moved += 1;
+            assert!(
+                p.adjustments
+                    .iter()
+                    .any(|a| a.sound == Sound::Speech("1".into())
+                        && a.reason == "it would overlap the words before it"),
+                "{tenths}: {:?}",
+                p.adjustments
+            );
+        }
+    }
+    assert!(moved > 0, "some rest ends within the pause of its words");
+}
+
+#[test]
 fn a_countdown_with_no_room_after_an_announcement_shrinks_and_is_reported() {
     // The get-ready is as long as the countdown: "3" would start the
     // moment the announcement ends.
