@@ -33,6 +33,7 @@ use crate::settings::Overrides;
                                                a compressed file for a phone, with chapters
   coach history --week                         minutes per day this week, and your streak
   coach play --resume                          continue the last session where it stopped
+  coach ctl toggle                             pause or resume a playing session from elsewhere
   coach new shoulder-mobility                  start a routine of your own from a template
 
 Exit status: 0 success, 1 failure (including a routine with errors), 2 bad command line,\n3 a session stopped with q, 128 + N a session stopped by signal N.")]
@@ -44,6 +45,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Play(Play),
+    Ctl(Ctl),
     Devices(Devices),
     Voices(Voices),
     #[command(subcommand)]
@@ -107,9 +109,13 @@ fn number_help(what: &str, key: Number) -> String {
 /// start of this exercise (twice: the one before), r repeats the current
 /// period, q quits.
 ///
-/// Without a keyboard (over SSH, from systemd): SIGUSR1 pauses and resumes,
-/// SIGUSR2 skips to the next exercise, SIGINT and SIGTERM stop. For
-/// example `pkill -USR1 -x coach`. Ctrl-Z pauses and stops coach; `fg` (or
+/// From anywhere else: `coach ctl` (pause, resume, next, back, repeat,
+/// stop, status), the play/pause and next buttons of a headset or of
+/// media keys (MPRIS, on a desktop), a Bluetooth remote or keypad
+/// (--input), a button on a GPIO pin (--gpio). Signals work too: SIGUSR1
+/// pauses and resumes, SIGUSR2 skips to the next exercise, SIGINT and
+/// SIGTERM stop (`kill -USR1 PID`; `pkill` would reach every user's
+/// coach). Ctrl-Z pauses and stops coach; `fg` (or
 /// SIGCONT) resumes after a count-in, and after a stop from outside
 /// (SIGSTOP, a laptop asleep) the session goes on from where it was heard.
 ///
@@ -176,6 +182,48 @@ pub struct Play {
 
     #[command(flatten)]
     pub voice: VoiceArgs,
+}
+
+/// Control a playing session: from another terminal, a script, or a key
+/// binding.
+///
+/// Each running `coach play` listens on a control socket of its own in
+/// your runtime folder ($XDG_RUNTIME_DIR/coach); `coach ctl` talks to the
+/// newest session, or to the one --pid names. A command acts exactly as
+/// the session's key does, and one with no sound of its own (a skip to an
+/// exercise that starts silent) is confirmed aloud. Only your own
+/// sessions answer.
+///
+/// Exit status: 0 when the session did it, 1 when there is no session or
+/// it did nothing (such as `resume` when not paused), 2 for a bad command
+/// line.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  coach ctl toggle               pause or resume the newest session
+  coach ctl next                 skip to the next exercise
+  coach ctl status               where the session is and how long is left
+  coach ctl status --json        the same, for a script (README.md lists the fields)
+  coach ctl say-status           have the session say where it is
+  coach ctl stop --pid 4242      stop the session of process 4242")]
+pub struct Ctl {
+    /// What to do: pause, resume, toggle (pause or resume), next (the next
+    /// exercise), back (this exercise's start; just after it, the one
+    /// before), repeat (this period again), stop, status (print where the
+    /// session is), say-status (have it say so).
+    #[arg(value_name = "COMMAND", value_parser = clap::builder::PossibleValuesParser::new(crate::player::controls::WORDS))]
+    pub command: String,
+
+    /// Print the session's answer as JSON: for status, where it is.
+    #[arg(long)]
+    pub json: bool,
+
+    /// The session of this process [default: the newest session].
+    #[arg(long, value_name = "PID", conflicts_with = "socket")]
+    pub pid: Option<u32>,
+
+    /// The control socket to talk to [default: the newest session's].
+    #[arg(long, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
 }
 
 /// List the voices of every engine, with the name --voice takes.

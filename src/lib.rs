@@ -17,6 +17,7 @@ pub mod paths;
 pub mod pipeline;
 pub mod plan;
 pub mod player;
+pub mod remote;
 pub mod routine;
 pub mod script;
 pub mod sessions;

@@ -29,3 +29,14 @@ pub fn user_routines_dir() -> Option<PathBuf> {
 pub fn config_file() -> Option<PathBuf> {
     project().map(|p| p.config_dir().join("config.toml"))
 }
+
+/// Where running sessions keep their control sockets: `coach` in the
+/// user's runtime folder (`$XDG_RUNTIME_DIR`, e.g. `/run/user/1000`), else
+/// `/tmp/coach-UID`. Only a path: [`crate::remote`] makes it, owner-only.
+pub fn runtime_dir() -> PathBuf {
+    match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir).join("coach"),
+        // SAFETY: getuid cannot fail.
+        None => std::env::temp_dir().join(format!("coach-{}", unsafe { libc::getuid() })),
+    }
+}

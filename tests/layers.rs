@@ -23,8 +23,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("sessions", 6),
     ("settings", 7),
     ("player", 8),
-    ("cli", 9),
-    ("cmd", 10),
+    ("remote", 9),
+    ("cli", 10),
+    ("cmd", 11),
 ];
 
 fn layer(module: &str) -> Option<u32> {

@@ -3,6 +3,7 @@
 
 mod check;
 mod config;
+mod ctl;
 mod devices;
 mod history;
 mod list;
@@ -61,6 +62,7 @@ pub trait Run {
 pub fn run(command: &Command) -> Result<Exit> {
     match command {
         Command::Play(c) => c.run(),
+        Command::Ctl(c) => c.run(),
         Command::Devices(c) => c.run(),
         Command::Voices(c) => c.run(),
         Command::Config(c) => c.run(),

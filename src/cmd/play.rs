@@ -34,7 +34,14 @@ impl Run for Play {
         let settings = settings::resolve(&self.overrides(), &load_config()?, &routine.language);
         let speaker = settings.speaker(&routine.language);
         // Signals first, so a stop during start-up is clean too.
-        let (controls, keys) = controls::listen(!self.quiet)?;
+        let controls::Listening {
+            controls,
+            sender,
+            keys,
+        } = controls::listen(!self.quiet)?;
+        // The remotes: coach ctl's socket, media keys, input devices, GPIO.
+        let remotes = crate::remote::start(&sender, &routine.title, &self.remote_options())?;
+        drop(sender);
         let cache = Cache::new();
         let start = Start {
             routine,
@@ -62,6 +69,9 @@ impl Run for Play {
         ));
         if keys.is_some() {
             display.say(KEYS);
+        }
+        for warning in &remotes.warnings {
+            display.say(warning);
         }
         if let Some(session) = &resuming {
             display.say(&resume_words(session, routine, from));
@@ -98,6 +108,7 @@ impl Run for Play {
             });
             live.close(&ending);
             drop(keys);
+            drop(remotes);
             drop(watchdog);
             if !self.quiet {
                 crate::guard::out::line(&format!("Session complete. {summary}"));
@@ -118,6 +129,7 @@ impl Run for Play {
         });
         live.close(&ending);
         drop(keys);
+        drop(remotes);
         drop(watchdog);
         result
     }
@@ -168,6 +180,11 @@ impl Play {
             );
         }
         Ok(from)
+    }
+
+    /// The remotes this session listens to.
+    fn remote_options(&self) -> crate::remote::Options {
+        crate::remote::Options::default()
     }
 
     /// What the flags override.

@@ -1,7 +1,8 @@
 //! Eyes-free controls: single keys on a terminal, and signals for headless
 //! use (a Pi started over SSH or by systemd). Both arrive as [`Control`]s
-//! on one channel; a new way of controlling a session (a media key, a
-//! remote) is one more sender on it.
+//! on one channel; the remotes (`crate::remote`: the control socket,
+//! MPRIS, input devices, a GPIO button) are more senders on it, their
+//! controls wrapped in [`Control::Remote`].
 
 use std::io::Read;
 use std::sync::Mutex;
@@ -10,10 +11,14 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGTSTP, SIGUSR1, SIGUSR2};
 
 /// What the listener asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Control {
     /// Space or SIGUSR1.
     TogglePause,
+    /// Pause if playing; nothing if paused.
+    Pause,
+    /// Resume if paused; nothing if playing.
+    Resume,
     /// `n` or SIGUSR2: the next exercise.
     Next,
     /// `b`: the start of this exercise, or of the one before.
@@ -22,6 +27,8 @@ pub enum Control {
     Repeat,
     /// `s` (or `i`): say where the session is and how long is left.
     Status,
+    /// Nothing to do: a remote asking where the session is.
+    Query,
     /// `q`.
     Quit,
     /// SIGINT, SIGTERM or SIGHUP: stop now.
@@ -31,7 +38,58 @@ pub enum Control {
     /// SIGCONT: the process runs again after a stop (`fg`, `kill -CONT`,
     /// a machine woken from sleep).
     Continue,
+    /// A control from a remote (`coach ctl`, a media key, an input
+    /// device, a GPIO button): applied as its key is, then confirmed
+    /// aloud when it has no sound of its own, and answered on `reply`.
+    Remote(Box<Control>, Option<Reply>),
 }
+
+/// Where a remote control's answer goes: the session's state after it,
+/// as [`crate::player::Snapshot`] JSON, and what it did.
+#[derive(Clone, Debug)]
+pub struct Reply(pub std::sync::mpsc::SyncSender<String>);
+
+/// Replies are where answers go, not part of what is asked: any two are
+/// equal, so controls compare by what they ask.
+impl PartialEq for Reply {
+    fn eq(&self, _: &Reply) -> bool {
+        true
+    }
+}
+
+impl Eq for Reply {}
+
+impl Control {
+    /// A remote's command word (`coach ctl WORD`, the input key map's
+    /// values): its control.
+    pub fn from_word(word: &str) -> Option<Control> {
+        Some(match word {
+            "toggle" => Control::TogglePause,
+            "pause" => Control::Pause,
+            "resume" => Control::Resume,
+            "next" => Control::Next,
+            "back" => Control::Back,
+            "repeat" => Control::Repeat,
+            "say-status" => Control::Status,
+            "status" => Control::Query,
+            "stop" => Control::Quit,
+            _ => return None,
+        })
+    }
+}
+
+/// The command words a remote takes, as `coach ctl` lists them.
+pub const WORDS: &[&str] = &[
+    "pause",
+    "resume",
+    "toggle",
+    "next",
+    "back",
+    "repeat",
+    "stop",
+    "status",
+    "say-status",
+];
 
 /// The key that gives each command, for the help line.
 pub const KEYS: &str = "space pause/resume · n next · b back · r repeat · s where am I · q quit";
@@ -90,14 +148,28 @@ pub fn watch_keys(mut input: impl Read + Send + 'static, tx: Sender<Control>) {
 /// terminal if `keys` and stdin is a terminal this process has in the
 /// foreground (then the terminal is in key mode until the [`KeyMode`] is
 /// dropped).
-pub fn listen(keys: bool) -> std::io::Result<(Receiver<Control>, Option<KeyMode>)> {
+/// The sender is for the remotes.
+pub fn listen(keys: bool) -> std::io::Result<Listening> {
     let (tx, controls) = channel();
     watch_signals(tx.clone())?;
     let mode = if keys { KeyMode::enter() } else { None };
     if mode.is_some() {
-        watch_keys(std::io::stdin(), tx);
+        watch_keys(std::io::stdin(), tx.clone());
     }
-    Ok((controls, mode))
+    Ok(Listening {
+        controls,
+        sender: tx,
+        keys: mode,
+    })
+}
+
+/// The control channel of a session, as [`listen`] opened it.
+pub struct Listening {
+    pub controls: Receiver<Control>,
+    /// One more sender on it, for the remotes.
+    pub sender: Sender<Control>,
+    /// The terminal in key mode, while it is.
+    pub keys: Option<KeyMode>,
 }
 
 /// The terminal's own settings and key mode's, while key mode is on, for

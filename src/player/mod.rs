@@ -48,7 +48,7 @@ impl Ending {
 }
 
 /// Where the controls move the timeline, from timeline sample `pos`.
-pub fn target(plan: &Plan, pos: u64, control: Control) -> Option<u64> {
+pub fn target(plan: &Plan, pos: u64, control: &Control) -> Option<u64> {
     let starts = plan.exercise_starts();
     match control {
         Control::Next => starts
@@ -136,6 +136,86 @@ pub fn progress(plan: &Plan, phrases: &Phrases, pos: u64) -> String {
     phrases.progress(&at)
 }
 
+/// Where a live session is, as `coach ctl status --json` gives it.
+/// README.md documents every field.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Snapshot {
+    pub routine: String,
+    /// `starting` (the first words of a cold start), `playing`,
+    /// `paused` or `ended`.
+    pub state: &'static str,
+    pub paused: bool,
+    pub pid: u32,
+    /// The exercise (as `show --json` names it) and its index from 0.
+    pub exercise: Option<String>,
+    pub exercise_index: Option<usize>,
+    pub round: Option<u32>,
+    pub side: Option<String>,
+    pub set: Option<u32>,
+    pub sets: Option<u32>,
+    pub rep: Option<u32>,
+    pub reps: Option<u32>,
+    /// As `show --json` names periods: `announcement` between them.
+    pub period: &'static str,
+    pub period_left_seconds: Option<f64>,
+    pub position_seconds: f64,
+    pub session_left_seconds: f64,
+    pub duration_seconds: f64,
+    /// The timeline sample heard, as `show --json` counts them.
+    pub position_sample: u64,
+}
+
+/// Where the session is at timeline sample `pos`.
+pub fn snapshot(plan: &Plan, pos: u64, state: &'static str) -> Snapshot {
+    let period = plan.period_at(pos);
+    let place = match period {
+        Some(i) => Some(plan.periods[i].place.clone()),
+        None => plan
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.start <= pos)
+            .map(|e| e.place.clone()),
+    };
+    let at = plan.exercise_at(pos);
+    let info = at.as_ref().and_then(|a| plan.exercises.get(a.exercise));
+    let same = |p: &crate::timeline::Place| {
+        at.as_ref()
+            .is_some_and(|a| p.exercise == Some(a.exercise) && p.round == a.round)
+    };
+    let place = place.filter(|p| same(p));
+    let rep = period
+        .filter(|i| plan.periods[*i].kind == PeriodKind::Work)
+        .and_then(|i| plan.rep_at(i, pos));
+    let secs_of = |n: u64| n as f64 / crate::timeline::SAMPLE_RATE as f64;
+    Snapshot {
+        routine: plan.title.clone(),
+        state,
+        paused: state == "paused",
+        pid: std::process::id(),
+        exercise: info.map(|i| i.name.clone()),
+        exercise_index: at.as_ref().map(|a| a.exercise),
+        round: at.as_ref().map(|a| a.round),
+        side: place
+            .as_ref()
+            .and_then(|p| p.side)
+            .and_then(|s| info.and_then(|i| i.sides.get(s)).cloned()),
+        set: place.as_ref().and_then(|p| p.set),
+        sets: info.map(|i| i.sets),
+        rep: rep.map(|r| r.0),
+        reps: rep.map(|r| r.1),
+        period: period.map_or("announcement", |i| plan.periods[i].kind.name()),
+        period_left_seconds: period.map(|i| {
+            let p = &plan.periods[i];
+            secs_of((p.start + p.len).saturating_sub(pos))
+        }),
+        position_seconds: secs_of(pos),
+        session_left_seconds: secs_of(plan.total_samples.saturating_sub(pos + TAIL)),
+        duration_seconds: plan.seconds(),
+        position_sample: pos,
+    }
+}
+
 /// The first moment from `from` at which `len` samples of speech can be
 /// said without coming within [`PAUSE`] of any sound of the plan or of
 /// `also` (start, length), and end before the session does.
@@ -195,11 +275,11 @@ reps = 3
         let starts = p.exercise_starts();
         assert_eq!(starts.len(), 3);
         let in_a = work(&p, 0).start + 5 * SEC;
-        assert_eq!(target(&p, in_a, Control::Next), Some(starts[1].sample));
+        assert_eq!(target(&p, in_a, &Control::Next), Some(starts[1].sample));
         let in_c = work(&p, 3).start + SEC;
         let last = p.events.last().unwrap().start;
-        assert_eq!(target(&p, in_c, Control::Next), Some(last));
-        assert_eq!(target(&p, last + 1, Control::Next), None);
+        assert_eq!(target(&p, in_c, &Control::Next), Some(last));
+        assert_eq!(target(&p, last + 1, &Control::Next), None);
     }
 
     #[test]
@@ -208,14 +288,14 @@ reps = 3
         let starts = p.exercise_starts();
         // In B's second side: back to B's announcement.
         let in_b = work(&p, 2).start + 2 * SEC;
-        assert_eq!(target(&p, in_b, Control::Back), Some(starts[1].sample));
+        assert_eq!(target(&p, in_b, &Control::Back), Some(starts[1].sample));
         // Just after B started: back to A.
         assert_eq!(
-            target(&p, starts[1].sample + SEC, Control::Back),
+            target(&p, starts[1].sample + SEC, &Control::Back),
             Some(starts[0].sample)
         );
         // During the title, back to the very start.
-        assert_eq!(target(&p, 10, Control::Back), Some(p.events[0].start));
+        assert_eq!(target(&p, 10, &Control::Back), Some(p.events[0].start));
     }
 
     #[test]
@@ -229,7 +309,7 @@ reps = 3
             .unwrap();
         assert_eq!(get_ready.kind, PeriodKind::GetReady);
         assert_eq!(
-            target(&p, w.start + 12 * SEC, Control::Repeat),
+            target(&p, w.start + 12 * SEC, &Control::Repeat),
             Some(get_ready.start)
         );
         // In a rest: the rest again.
@@ -239,12 +319,12 @@ reps = 3
             .find(|x| x.kind == PeriodKind::Rest)
             .unwrap();
         assert_eq!(
-            target(&p, rest.start + SEC, Control::Repeat),
+            target(&p, rest.start + SEC, &Control::Repeat),
             Some(rest.start)
         );
         // During an announcement: that sentence again.
         let name = p.exercise_starts()[2].sample;
-        assert_eq!(target(&p, name + 100, Control::Repeat), Some(name));
+        assert_eq!(target(&p, name + 100, &Control::Repeat), Some(name));
     }
 
     #[test]

@@ -110,6 +110,27 @@ impl Status<'_> {
     }
 }
 
+/// What a control did.
+enum Applied {
+    /// It ended the session.
+    Ended(Ending),
+    /// It moved the timeline to this sample.
+    Moved(Control, u64),
+    /// It did this (a pause, a resume).
+    Did(String),
+    /// It did nothing, for this reason.
+    Ignored(String),
+}
+
+/// A remote's move is confirmed aloud unless words start this soon after
+/// where it moved to (0.5 s).
+const CONFIRM_WITHIN: u64 = crate::timeline::time::RATE / 2;
+
+/// "1:05", a timeline sample as a clock time.
+fn clock_at(sample: u64) -> String {
+    crate::timeline::time::clock_seconds(sample)
+}
+
 /// The words said over a paused timeline, in the routine's phrases.
 struct Overlaid {
     paused: String,
@@ -312,8 +333,13 @@ impl Live {
             };
             match controls.recv_timeout(tick) {
                 Ok(Control::Status) => self.say_progress(plan, display, status),
+                Ok(Control::Remote(control, reply)) => {
+                    if let Some(ending) = self.remote(plan, *control, reply, display, log, status) {
+                        return ending;
+                    }
+                }
                 Ok(control) => {
-                    if let Some(ending) = self.apply(plan, control, log) {
+                    if let Applied::Ended(ending) = self.apply(plan, control, log) {
                         return ending;
                     }
                 }
@@ -382,12 +408,94 @@ impl Live {
         }
     }
 
-    /// Applies one control; the ending if it ends the session.
-    fn apply(&mut self, plan: &Plan, control: Control, log: &mut Tracker<'_>) -> Option<Ending> {
+    /// Applies a remote's control as its key would be, confirms it aloud
+    /// when it has no sound of its own, and answers the remote; the
+    /// ending if it ends the session.
+    fn remote(
+        &mut self,
+        plan: &Plan,
+        control: Control,
+        reply: Option<super::controls::Reply>,
+        display: &Display,
+        log: &mut Tracker<'_>,
+        status: &Status<'_>,
+    ) -> Option<Ending> {
+        let applied = match control {
+            Control::Status => {
+                self.say_progress(plan, display, status);
+                Applied::Did("said where the session is".into())
+            }
+            Control::Query => Applied::Did(String::new()),
+            other => self.apply(plan, other, log),
+        };
+        let exercise_name = |to: u64| {
+            plan.exercise_at(to)
+                .and_then(|at| plan.exercises.get(at.exercise))
+                .map_or(plan.title.as_str(), |e| e.name.as_str())
+        };
+        let (did, at, state) = match &applied {
+            Applied::Ended(_) => ("stopped".to_string(), self.position(), "ended"),
+            Applied::Moved(control, to) => {
+                let name = exercise_name(*to);
+                let (key, did) = match control {
+                    Control::Next => (PhraseKey::Skipped, format!("skipped to {name}")),
+                    Control::Back => (PhraseKey::Back, format!("back to {name}")),
+                    _ => (
+                        PhraseKey::Again,
+                        format!("repeating from {}", clock_at(*to)),
+                    ),
+                };
+                // Heard at once unless what it moved to starts silent.
+                let speaks = plan.events.iter().any(|e| {
+                    matches!(e.sound, crate::timeline::Sound::Speech(_))
+                        && e.start >= *to
+                        && e.start < *to + CONFIRM_WITHIN
+                });
+                if !speaks {
+                    let values = Values {
+                        title: &plan.title,
+                        name,
+                        ..Values::default()
+                    };
+                    let text = status.phrases.fill(key, &values);
+                    self.say_at(plan, *to, &text, status);
+                }
+                (did, *to, self.state())
+            }
+            Applied::Did(did) => (did.clone(), self.position(), self.state()),
+            Applied::Ignored(why) => (why.clone(), self.position(), self.state()),
+        };
+        if let Some(super::controls::Reply(tx)) = reply {
+            let answer = serde_json::json!({
+                "ok": !matches!(applied, Applied::Ignored(_)),
+                "did": did,
+                "status": super::snapshot(plan, at, state),
+            });
+            let _ = tx.try_send(answer.to_string());
+        }
+        match applied {
+            Applied::Ended(ending) => Some(ending),
+            _ => None,
+        }
+    }
+
+    /// `starting`, `paused` or `playing`, as [`super::Snapshot`] says it.
+    fn state(&self) -> &'static str {
+        if self.shared.waiting() {
+            "starting"
+        } else if self.shared.paused() {
+            "paused"
+        } else {
+            "playing"
+        }
+    }
+
+    /// Applies one control: what it did, the ending if it ends the session.
+    fn apply(&mut self, plan: &Plan, control: Control, log: &mut Tracker<'_>) -> Applied {
         let pos = self.position();
         match control {
-            Control::Quit => return Some(Ending::Quit),
-            Control::Signal(s) => return Some(Ending::Signal(s)),
+            Control::Quit => return Applied::Ended(Ending::Quit),
+            Control::Signal(s) => return Applied::Ended(Ending::Signal(s)),
             Control::Suspend => {
                 if !self.shared.waiting() && !self.shared.paused() {
                     self.toggle_pause(pos, log);
@@ -425,24 +533,50 @@ impl Live {
                     }
                 }
             }
+            // Answered by the loop, not here.
+            Control::Query | Control::Status | Control::Remote(..) => {}
             // The prelude of a cold start cannot be paused or moved.
-            _ if self.shared.waiting() => {}
-            Control::TogglePause => self.toggle_pause(pos, log),
+            _ if self.shared.waiting() => {
+                return Applied::Ignored(
+                    "the session is starting: controls work once its first words are said".into(),
+                );
+            }
+            Control::TogglePause => {
+                let resume = self.shared.paused();
+                self.toggle_pause(pos, log);
+                return Applied::Did(if resume { "resumed" } else { "paused" }.into());
+            }
+            Control::Pause if self.shared.paused() => {
+                return Applied::Ignored("already paused".into());
+            }
+            Control::Resume if !self.shared.paused() => {
+                return Applied::Ignored("not paused".into());
+            }
+            Control::Pause | Control::Resume => {
+                let resume = self.shared.paused();
+                self.toggle_pause(pos, log);
+                return Applied::Did(if resume { "resumed" } else { "paused" }.into());
+            }
             other => {
-                if let Some(to) = target(plan, pos, other) {
-                    log.seek(pos, to);
-                    self.said.clear();
-                    self.summed_up = false;
-                    let shared = &self.shared;
-                    self.output
-                        .redirect(&mut || shared.request(Request::Seek(to)));
-                    if let Some(s) = self.speech.as_mut() {
-                        s.seek(shared, to);
-                    }
+                let Some(to) = target(plan, pos, &other) else {
+                    return Applied::Ignored(match other {
+                        Control::Next => "nothing comes after this".into(),
+                        _ => "nothing to go back to".into(),
+                    });
+                };
+                log.seek(pos, to);
+                self.said.clear();
+                self.summed_up = false;
+                let shared = &self.shared;
+                self.output
+                    .redirect(&mut || shared.request(Request::Seek(to)));
+                if let Some(s) = self.speech.as_mut() {
+                    s.seek(shared, to);
                 }
+                return Applied::Moved(other, to);
             }
         }
-        None
+        Applied::Did(String::new())
     }
 
     /// Says where the session is, at the next moment nothing else
@@ -455,14 +589,21 @@ impl Live {
         }
         let text = progress(plan, status.phrases, self.position());
         display.say(&text);
-        if self.speech.is_some() {
+        self.say_at(plan, 0, &text, status);
+    }
+
+    /// Says `text` over the timeline at the first free moment from `from`
+    /// (or from where it is heard, if later), placed like a cue: clear of
+    /// every sound by the pause between utterances.
+    fn say_at(&mut self, plan: &Plan, from: u64, text: &str, status: &Status<'_>) {
+        if self.speech.is_some() || self.shared.waiting() {
             return;
         }
-        let Some(clip) = (status.speak)(&text) else {
+        let Some(clip) = (status.speak)(text) else {
             return;
         };
         // Where it is heard now, after the words were made.
-        let from = self.position();
+        let from = self.position().max(from);
         let Some(at) = free_moment(plan, from, clip.len() as u64, &self.said) else {
             return;
         };

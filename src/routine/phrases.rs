@@ -22,6 +22,9 @@ pub enum PhraseKey {
     Resumed,
     Relax,
     LastRep,
+    Skipped,
+    Back,
+    Again,
 }
 
 /// A value a phrase can refer to in braces.
@@ -82,7 +85,7 @@ impl Slot {
 }
 
 impl PhraseKey {
-    pub const ALL: [PhraseKey; 14] = [
+    pub const ALL: [PhraseKey; 17] = [
         PhraseKey::Start,
         PhraseKey::Exercise,
         PhraseKey::Side,
@@ -97,6 +100,9 @@ impl PhraseKey {
         PhraseKey::Resumed,
         PhraseKey::Relax,
         PhraseKey::LastRep,
+        PhraseKey::Skipped,
+        PhraseKey::Back,
+        PhraseKey::Again,
     ];
 
     /// The key as written in a `[phrases]` table.
@@ -116,6 +122,9 @@ impl PhraseKey {
             PhraseKey::Resumed => "resumed",
             PhraseKey::Relax => "relax",
             PhraseKey::LastRep => "last_rep",
+            PhraseKey::Skipped => "skipped",
+            PhraseKey::Back => "back",
+            PhraseKey::Again => "again",
         }
     }
 
@@ -154,6 +163,9 @@ impl PhraseKey {
             PhraseKey::Resumed => "Weiter geht's.",
             PhraseKey::Relax => "Und locker lassen.",
             PhraseKey::LastRep => "Die letzte.",
+            PhraseKey::Skipped => "Weiter mit {name}.",
+            PhraseKey::Back => "Zurück zu {name}.",
+            PhraseKey::Again => "Noch einmal.",
         }
     }
 
@@ -173,6 +185,9 @@ impl PhraseKey {
             PhraseKey::Resumed => "Resuming.",
             PhraseKey::Relax => "And relax.",
             PhraseKey::LastRep => "Last one.",
+            PhraseKey::Skipped => "Next: {name}.",
+            PhraseKey::Back => "Back to {name}.",
+            PhraseKey::Again => "Again.",
         }
     }
 
@@ -188,7 +203,9 @@ impl PhraseKey {
             PhraseKey::Halfway => &[Slot::Name],
             PhraseKey::Rest => &[Slot::Rest, Slot::Next, Slot::Name],
             PhraseKey::Done | PhraseKey::Paused | PhraseKey::Resumed => &[Slot::Title],
-            PhraseKey::Relax => &[Slot::Name],
+            PhraseKey::Relax | PhraseKey::Skipped | PhraseKey::Back | PhraseKey::Again => {
+                &[Slot::Name]
+            }
             PhraseKey::LastRep => &[Slot::Reps, Slot::Name],
         }
     }

@@ -1,0 +1,60 @@
+//! Remotes: every way to control a session besides its terminal's keys
+//! and signals. Each is one more sender of [`Control::Remote`] on the
+//! session's control channel, so a remote's command takes the very path
+//! its key does (`player::session`), and is confirmed aloud when it has
+//! no sound of its own.
+//!
+//! - `socket`: the control socket `coach ctl` talks to, one per session,
+//!   in the user's runtime folder;
+//! - `mpris`: the session as a media player on the D-Bus session bus
+//!   (headset buttons, media keys, `playerctl`, desktop widgets);
+//! - `input`: key events from Linux input devices (a Bluetooth remote, a
+//!   headset's buttons, a USB keypad) on a machine with no desktop;
+//! - `gpio`: one button on a GPIO line, with short, double and long
+//!   presses (`press` turns edges into presses).
+
+// pub mod gpio;
+// pub mod input;
+// pub mod mpris;
+// pub mod press;
+pub mod socket;
+
+use crate::player::controls::Control;
+
+/// A remote's command, as the session's loop takes it: no answer wanted.
+pub fn command(control: Control) -> Control {
+    Control::Remote(Box::new(control), None)
+}
+
+/// Which remotes a session listens to, besides its control socket.
+#[derive(Clone, Debug, Default)]
+pub struct Options {}
+
+/// The remotes of a running session; each stops when dropped.
+pub struct Remotes {
+    pub socket: Option<socket::Server>,
+    /// What could not be started, to tell the user.
+    pub warnings: Vec<String>,
+}
+
+/// Starts every remote `options` asks for, each sending on `tx`. One the
+/// user named that cannot start is an error; the control socket that
+/// cannot start is a warning (the session plays, `coach ctl` cannot reach
+/// it).
+pub fn start(
+    tx: &std::sync::mpsc::Sender<Control>,
+    _title: &str,
+    _options: &Options,
+) -> anyhow::Result<Remotes> {
+    let mut warnings = Vec::new();
+    let socket = match socket::Server::start(tx.clone()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            warnings.push(format!(
+                "warning: {e:#}; `coach ctl` cannot reach this session (keys and signals still work)"
+            ));
+            None
+        }
+    };
+    Ok(Remotes { socket, warnings })
+}
