@@ -20,7 +20,7 @@ play: setup
 ## routine schema, oggdec decodes Ogg renders, strace watches what a hostile
 ## routine makes coach open or run.
 test:
-	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins speech-dispatcher speech-dispatcher-espeak-ng python3-jsonschema tzdata vorbis-tools strace util-linux
+	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins speech-dispatcher speech-dispatcher-espeak-ng python3-jsonschema tzdata vorbis-tools strace util-linux dbus-daemon dbus-bin
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --quiet -- -D warnings
 	$(CARGO) check --quiet --no-default-features

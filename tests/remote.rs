@@ -375,3 +375,181 @@ fn another_users_socket_and_bad_commands_are_refused_clearly() {
         stderr(&out)
     );
 }
+
+/// A private D-Bus session bus, stopped when dropped.
+struct Bus {
+    child: std::process::Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Bus {
+    fn start() -> Bus {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!(
+                "--address=unix:path={}",
+                dir.path().join("bus").display()
+            ))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dbus-daemon is installed (dbus-daemon)");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("unix:"), "dbus-daemon said {line:?}");
+        Bus {
+            child,
+            address: line.trim().to_string(),
+            _dir: dir,
+        }
+    }
+
+    /// `dbus-send --print-reply` on this bus: what it printed.
+    fn send(&self, args: &[&str]) -> String {
+        let out = Command::new("dbus-send")
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .args(["--session", "--print-reply"])
+            .args(args)
+            .output()
+            .expect("dbus-send is installed (dbus-bin)");
+        assert!(out.status.success(), "dbus-send {args:?}: {}", stderr(&out));
+        stdout(&out)
+    }
+
+    /// A property of the player of process `pid`.
+    fn get(&self, pid: u32, interface: &str, property: &str) -> String {
+        self.send(&[
+            &format!("--dest=org.mpris.MediaPlayer2.coach.instance{pid}"),
+            "/org/mpris/MediaPlayer2",
+            "org.freedesktop.DBus.Properties.Get",
+            &format!("string:{interface}"),
+            &format!("string:{property}"),
+        ])
+    }
+
+    /// Calls a method of the player of process `pid`.
+    fn call(&self, pid: u32, method: &str) {
+        self.send(&[
+            &format!("--dest=org.mpris.MediaPlayer2.coach.instance{pid}"),
+            "/org/mpris/MediaPlayer2",
+            &format!("org.mpris.MediaPlayer2.Player.{method}"),
+        ]);
+    }
+
+    /// Waits until `property` of the player reads as containing `text`.
+    fn wait_for(&self, pid: u32, property: &str, text: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let names = self.send(&[
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.ListNames",
+            ]);
+            if names.contains(&format!("org.mpris.MediaPlayer2.coach.instance{pid}")) {
+                let got = self.get(pid, "org.mpris.MediaPlayer2.Player", property);
+                if got.contains(text) {
+                    return got;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{property} never had {text:?}: {got}"
+                );
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "coach never appeared on the bus: {names}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn mpris_play_pause_and_next_control_the_session_and_metadata_follows_it() {
+    let pulse = Pulse::start();
+    let bus = Bus::start();
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let recording = pulse.record();
+    let mut playing = play_on_bus(&env, &pulse, &bus, &["hold.toml"]);
+    playing.wait_for("work 6s");
+    let pid = playing.child.id();
+    let identity = bus.get(pid, "org.mpris.MediaPlayer2", "Identity");
+    assert!(identity.contains("\"coach: Remote test\""), "{identity}");
+    let metadata = bus.wait_for(pid, "Metadata", "\"Long hold\"");
+    assert!(metadata.contains("xesam:artist"), "{metadata}");
+    assert!(metadata.contains("\"Remote test\""), "{metadata}");
+    bus.wait_for(pid, "PlaybackStatus", "\"Playing\"");
+    std::thread::sleep(Duration::from_millis(1200));
+    bus.call(pid, "PlayPause");
+    bus.wait_for(pid, "PlaybackStatus", "\"Paused\"");
+    std::thread::sleep(Duration::from_millis(2500));
+    bus.call(pid, "PlayPause");
+    bus.wait_for(pid, "PlaybackStatus", "\"Playing\"");
+    // After the count-in and a second of the hold: the next exercise.
+    std::thread::sleep(Duration::from_millis(4500));
+    bus.call(pid, "Next");
+    bus.wait_for(pid, "Metadata", "\"Short hold\"");
+    let (code, said) = playing.finish(Duration::from_secs(60));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
+
+    let tones = find_tones_at(&audio, REC_RATE, QUIET);
+    let hz: Vec<f64> = tones.iter().map(|t| t.hz).collect();
+    assert_eq!(hz, [880.0, 880.0, 587.0], "the long hold was skipped");
+    // Paused and resumed inside it: "Paused.", "Resuming.", "3", "2", "1".
+    let inside: Vec<usize> = sounds(&audio, REC_RATE, QUIET, 50.0)
+        .into_iter()
+        .map(|(s, _)| s)
+        .filter(|s| *s > tones[0].onset + (0.3 * REC_RATE) as usize && *s < tones[1].onset)
+        .collect();
+    assert!(inside.len() >= 5, "pause and resume overlays: {inside:?}");
+    let before = seconds(inside[0] - tones[0].onset);
+    assert!((0.9..2.0).contains(&before), "paused {before:.3} s in");
+    assert!((seconds(tones[2].onset - tones[1].onset) - 2.0).abs() <= TWO_MS);
+}
+
+/// `coach play ARGS` under `pulse`, on `bus`.
+fn play_on_bus(env: &Env, pulse: &Pulse, bus: &Bus, args: &[&str]) -> Playing {
+    Playing::start_env(
+        env,
+        pulse,
+        args,
+        &[("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str())],
+    )
+}
+
+#[test]
+fn without_a_session_bus_there_is_no_player_and_no_error() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write(
+        "short.toml",
+        "title = \"Short\"\n[[exercise]]\nname = \"A\"\nhold = \"1s\"\nget_ready = \"0s\"\n",
+    );
+    let playing = Playing::start_env(
+        &env,
+        &pulse,
+        &["short.toml", "--no-log"],
+        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")],
+    );
+    let (code, said) = playing.finish(Duration::from_secs(30));
+    assert_eq!(code, 0, "{said}");
+    assert!(
+        !said.contains("warning") && !said.contains("error"),
+        "{said}"
+    );
+    assert!(said.contains("Session complete."), "{said}");
+}

@@ -149,6 +149,7 @@ fn play(
         phrases: &routine.phrases,
         speak: &speak,
         streak: Some(2),
+        follow: &|_| {},
     };
     let ending = live.run(
         &plan,

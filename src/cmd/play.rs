@@ -87,6 +87,7 @@ impl Run for Play {
             phrases: &routine.phrases,
             speak: &speak,
             streak: self.streak(tracker.is_logging()),
+            follow: &|now| remotes.follow(now),
         };
         let ending = live.run(&plan, &controls, &mut display, &mut tracker, &status);
         display.finish();

@@ -95,6 +95,9 @@ pub struct Status<'a> {
     /// The days in a row this session makes if it finishes, when the
     /// session log knows.
     pub streak: Option<u32>,
+    /// Told where the session is whenever its exercise, period or state
+    /// changes (the media player a desktop shows).
+    pub follow: &'a dyn Fn(&super::Snapshot),
 }
 
 impl Status<'_> {
@@ -317,6 +320,7 @@ impl Live {
         let mut last_move = Instant::now();
         let mut last_turn = Instant::now();
         let mut named = None;
+        let mut followed = None;
         let starts = plan.exercise_starts();
         // Once the last work is over (as rendered, seconds before it is
         // heard), the summary is known: it is said when the timeline ends.
@@ -403,6 +407,11 @@ impl Live {
                     None => plan.title.clone(),
                 };
                 self.output.describe(&what);
+            }
+            let now = (exercise, plan.period_at(pos), self.state());
+            if followed != Some(now) {
+                followed = Some(now);
+                (status.follow)(&super::snapshot(plan, pos, now.2));
             }
             display.update(plan, pos, self.shared.paused());
         }

@@ -15,7 +15,7 @@
 
 // pub mod gpio;
 // pub mod input;
-// pub mod mpris;
+pub mod mpris;
 // pub mod press;
 pub mod socket;
 
@@ -27,14 +27,34 @@ pub fn command(control: Control) -> Control {
 }
 
 /// Which remotes a session listens to, besides its control socket.
-#[derive(Clone, Debug, Default)]
-pub struct Options {}
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Offer the session as a media player on the D-Bus session bus.
+    pub mpris: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { mpris: true }
+    }
+}
 
 /// The remotes of a running session; each stops when dropped.
 pub struct Remotes {
     pub socket: Option<socket::Server>,
+    pub mpris: Option<mpris::Mpris>,
     /// What could not be started, to tell the user.
     pub warnings: Vec<String>,
+}
+
+impl Remotes {
+    /// Tells the remotes that show the session (the media player) where
+    /// it is now.
+    pub fn follow(&self, now: &crate::player::Snapshot) {
+        if let Some(m) = &self.mpris {
+            m.follow(now);
+        }
+    }
 }
 
 /// Starts every remote `options` asks for, each sending on `tx`. One the
@@ -43,8 +63,8 @@ pub struct Remotes {
 /// it).
 pub fn start(
     tx: &std::sync::mpsc::Sender<Control>,
-    _title: &str,
-    _options: &Options,
+    title: &str,
+    options: &Options,
 ) -> anyhow::Result<Remotes> {
     let mut warnings = Vec::new();
     let socket = match socket::Server::start(tx.clone()) {
@@ -56,5 +76,12 @@ pub fn start(
             None
         }
     };
-    Ok(Remotes { socket, warnings })
+    let mpris = options
+        .mpris
+        .then(|| mpris::Mpris::start(tx.clone(), title));
+    Ok(Remotes {
+        socket,
+        mpris,
+        warnings,
+    })
 }

@@ -21,9 +21,25 @@ impl Playing {
         Playing::start_with(env, pulse, args, Stdio::null())
     }
 
+    /// With more environment variables.
+    pub fn start_env(env: &Env, pulse: &Pulse, args: &[&str], vars: &[(&str, &str)]) -> Playing {
+        Playing::start_full(env, pulse, args, Stdio::null(), vars)
+    }
+
     pub fn start_with(env: &Env, pulse: &Pulse, args: &[&str], stdin: Stdio) -> Playing {
+        Playing::start_full(env, pulse, args, stdin, &[])
+    }
+
+    fn start_full(
+        env: &Env,
+        pulse: &Pulse,
+        args: &[&str],
+        stdin: Stdio,
+        vars: &[(&str, &str)],
+    ) -> Playing {
         let mut command = env.command();
         pulse.attach(&mut command);
+        command.envs(vars.iter().copied());
         let mut child = command
             .arg("play")
             .args(args)
