@@ -162,6 +162,22 @@ pub struct Play {
     #[arg(long, value_name = "ROLE", value_parser = media_role)]
     pub role: Option<String>,
 
+    /// Where key events are read, for a machine with no desktop: auto
+    /// (every device with media keys that is not a full keyboard: a
+    /// Bluetooth remote, a headset's buttons, a keypad; off when a desktop
+    /// runs, whose media keys reach coach anyway), off, or one device such
+    /// as /dev/input/by-id/usb-Remote-event-kbd [default: the config's
+    /// input, else auto].
+    #[arg(long, value_name = "auto|off|DEVICE")]
+    pub input: Option<String>,
+
+    /// A button on a GPIO line, wired to ground: a short press pauses and
+    /// resumes, a double press skips to the next exercise, a long press
+    /// stops. CHIP:LINE, such as gpiochip0:17 (BCM pin 17 on a Raspberry
+    /// Pi) [default: the config's gpio, else none].
+    #[arg(long, value_name = "CHIP:LINE")]
+    pub gpio: Option<String>,
+
     /// Start at this exercise: its name or its number, from 1.
     #[arg(long, value_name = "EXERCISE")]
     pub from: Option<String>,

@@ -553,3 +553,163 @@ fn without_a_session_bus_there_is_no_player_and_no_error() {
     );
     assert!(said.contains("Session complete."), "{said}");
 }
+
+/// A key press as an input device gives it: the key down, a sync, the
+/// key up, a sync (`struct input_event`s).
+fn key_press(code: u16) -> Vec<u8> {
+    let record = |kind: u16, code: u16, value: i32| {
+        // SAFETY: input_event is plain data; every field is set below.
+        let mut e: libc::input_event = unsafe { std::mem::zeroed() };
+        e.type_ = kind;
+        e.code = code;
+        e.value = value;
+        // SAFETY: reads the bytes of a plain struct.
+        unsafe {
+            std::slice::from_raw_parts(
+                (&e as *const libc::input_event).cast::<u8>(),
+                std::mem::size_of::<libc::input_event>(),
+            )
+        }
+        .to_vec()
+    };
+    [
+        record(1, code, 1),
+        record(0, 0, 0),
+        record(1, code, 0),
+        record(0, 0, 0),
+    ]
+    .concat()
+}
+
+/// A FIFO standing in for an input device node (there is no /dev/uinput
+/// here), held open for writing and reading so coach's reads wait for
+/// the presses the test writes.
+fn fake_device(env: &Env) -> (std::path::PathBuf, std::fs::File) {
+    let path = env.path("remote-event");
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a path and a mode.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    (path, file)
+}
+
+#[test]
+fn an_input_devices_play_pause_and_next_keys_control_the_session() {
+    use std::io::Write;
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let (device, mut remote) = fake_device(&env);
+    let recording = pulse.record();
+    let mut playing = Playing::start(
+        &env,
+        &pulse,
+        &["hold.toml", "--input", device.to_str().unwrap()],
+    );
+    playing.wait_for("work 6s");
+    std::thread::sleep(Duration::from_millis(1500));
+    const KEY_PLAYPAUSE: u16 = 164;
+    const KEY_NEXTSONG: u16 = 163;
+    remote.write_all(&key_press(KEY_PLAYPAUSE)).unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    remote.write_all(&key_press(KEY_PLAYPAUSE)).unwrap();
+    // After the count-in and a second of the hold: the next exercise.
+    std::thread::sleep(Duration::from_millis(4500));
+    remote.write_all(&key_press(KEY_NEXTSONG)).unwrap();
+    let (code, said) = playing.finish(Duration::from_secs(60));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    let tones = find_tones_at(&audio, REC_RATE, QUIET);
+    let hz: Vec<f64> = tones.iter().map(|t| t.hz).collect();
+    assert_eq!(hz, [880.0, 880.0, 587.0], "the long hold was skipped");
+    let inside: Vec<usize> = sounds(&audio, REC_RATE, QUIET, 50.0)
+        .into_iter()
+        .map(|(s, _)| s)
+        .filter(|s| *s > tones[0].onset + (0.3 * REC_RATE) as usize && *s < tones[1].onset)
+        .collect();
+    // "Paused.", "Resuming.", "3", "2", "1", then the next exercise's
+    // announcement.
+    assert!(inside.len() >= 6, "pause and resume overlays: {inside:?}");
+    let before = seconds(inside[0] - tones[0].onset);
+    assert!((1.2..2.2).contains(&before), "paused {before:.3} s in");
+    let resumed = inside[4] + REC_RATE as usize;
+    let after = seconds(inside[5] - resumed);
+    assert!(
+        (0.0..1.5).contains(&after),
+        "skipped {after:.3} s after resuming"
+    );
+}
+
+#[test]
+fn an_input_device_the_user_may_not_read_is_explained() {
+    // As nobody, with a device only root may read, on ALSA's null device.
+    let dir = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let routine = dir.path().join("short.toml");
+    std::fs::write(
+        &routine,
+        "title = \"Short\"\n[[exercise]]\nname = \"A\"\nhold = \"1s\"\nget_ready = \"0s\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&routine, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let device = dir.path().join("event9");
+    std::fs::write(&device, "").unwrap();
+    std::fs::set_permissions(&device, std::fs::Permissions::from_mode(0o600)).unwrap();
+    if !is_root() {
+        // Our own file: make it unreadable to ourselves instead.
+        std::fs::set_permissions(&device, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let mut c = coach_as_nobody();
+    c.args([
+        "play",
+        routine.to_str().unwrap(),
+        "--no-log",
+        "--output",
+        "alsa",
+    ])
+    .args(["--device", "null", "--input", device.to_str().unwrap()])
+    .env("HOME", dir.path())
+    .env("XDG_RUNTIME_DIR", dir.path().join("run"))
+    .env("XDG_CACHE_HOME", dir.path().join("cache"))
+    .env_remove("XDG_DATA_HOME")
+    .env_remove("XDG_CONFIG_HOME")
+    .stdin(std::process::Stdio::null())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let (out, _) = run_command_bounded(c);
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(&format!(
+            "warning: cannot read {}: permission denied. To use a remote or a headset's buttons, add yourself to the input group (`sudo usermod -aG input $USER`, then log in again)",
+            device.display()
+        )),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_gpio_chip_that_is_not_there_is_a_clear_error_before_anything_plays() {
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let out = env.run(&["play", "hold.toml", "--gpio", "/nonexistent/gpiochip7:17"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--gpio /nonexistent/gpiochip7:17: there is no GPIO chip /nonexistent/gpiochip7 on this machine"),
+        "{err}"
+    );
+    assert!(!stdout(&out).contains("Playing"), "{}", stdout(&out));
+    let out = env.run(&["play", "hold.toml", "--gpio", "gpiochip0:pin"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is not a line number"),
+        "{}",
+        stderr(&out)
+    );
+}

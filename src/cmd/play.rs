@@ -31,7 +31,8 @@ impl Run for Play {
         let (loaded, resuming) = self.routine_to_play()?;
         let routine = &loaded.routine;
         let from = self.start_at(routine, resuming.as_ref())?;
-        let settings = settings::resolve(&self.overrides(), &load_config()?, &routine.language);
+        let config = load_config()?;
+        let settings = settings::resolve(&self.overrides(), &config, &routine.language);
         let speaker = settings.speaker(&routine.language);
         // Signals first, so a stop during start-up is clean too.
         let controls::Listening {
@@ -40,7 +41,7 @@ impl Run for Play {
             keys,
         } = controls::listen(!self.quiet)?;
         // The remotes: coach ctl's socket, media keys, input devices, GPIO.
-        let remotes = crate::remote::start(&sender, &routine.title, &self.remote_options())?;
+        let remotes = crate::remote::start(&sender, &routine.title, &self.remote_options(&config))?;
         drop(sender);
         let cache = Cache::new();
         let start = Start {
@@ -184,8 +185,23 @@ impl Play {
     }
 
     /// The remotes this session listens to.
-    fn remote_options(&self) -> crate::remote::Options {
-        crate::remote::Options::default()
+    fn remote_options(&self, config: &crate::config::Config) -> crate::remote::Options {
+        let input = self
+            .input
+            .as_deref()
+            .or(config.input.as_deref())
+            .unwrap_or("auto");
+        let gpio = match (&self.gpio, &config.gpio) {
+            (Some(line), _) => Some((line.clone(), "--gpio")),
+            (None, Some(line)) => Some((line.clone(), "the config's gpio")),
+            (None, None) => None,
+        };
+        crate::remote::Options {
+            mpris: true,
+            input: crate::remote::input::Choice::parse(input),
+            input_keys: config.input_keys.clone(),
+            gpio,
+        }
     }
 
     /// What the flags override.

@@ -83,6 +83,67 @@ pub const TONES: &[&str] = &["bright", "low"];
 /// A command voice's `format`.
 pub const FORMATS: &[&str] = &["wav", "raw"];
 
+/// The command words a remote takes (`coach ctl WORD`, the values of
+/// `[input_keys]`).
+pub const REMOTE_WORDS: &[&str] = &[
+    "pause",
+    "resume",
+    "toggle",
+    "next",
+    "back",
+    "repeat",
+    "stop",
+    "status",
+    "say-status",
+];
+
+/// The input-device keys `[input_keys]` can name, with their Linux key
+/// codes (linux/input-event-codes.h).
+pub const INPUT_KEYS: &[(&str, u16)] = &[
+    ("KEY_ESC", 1),
+    ("KEY_Q", 16),
+    ("KEY_R", 19),
+    ("KEY_P", 25),
+    ("KEY_ENTER", 28),
+    ("KEY_S", 31),
+    ("KEY_B", 48),
+    ("KEY_N", 49),
+    ("KEY_SPACE", 57),
+    ("KEY_F5", 63),
+    ("KEY_KP4", 75),
+    ("KEY_KP5", 76),
+    ("KEY_KP6", 77),
+    ("KEY_KP0", 82),
+    ("KEY_KPENTER", 96),
+    ("KEY_UP", 103),
+    ("KEY_PAGEUP", 104),
+    ("KEY_LEFT", 105),
+    ("KEY_RIGHT", 106),
+    ("KEY_DOWN", 108),
+    ("KEY_PAGEDOWN", 109),
+    ("KEY_MUTE", 113),
+    ("KEY_VOLUMEDOWN", 114),
+    ("KEY_VOLUMEUP", 115),
+    ("KEY_PAUSE", 119),
+    ("KEY_STOP", 128),
+    ("KEY_NEXTSONG", 163),
+    ("KEY_PLAYPAUSE", 164),
+    ("KEY_PREVIOUSSONG", 165),
+    ("KEY_STOPCD", 166),
+    ("KEY_REWIND", 168),
+    ("KEY_PLAYCD", 200),
+    ("KEY_PAUSECD", 201),
+    ("KEY_PLAY", 207),
+    ("KEY_FASTFORWARD", 208),
+    ("KEY_CAMERA", 212),
+    ("KEY_MEDIA", 226),
+    ("KEY_OK", 352),
+    ("KEY_SELECT", 353),
+];
+
+/// `input`: where key events are read from, besides a device path.
+pub const INPUTS: &[&str] = &["auto", "off"];
+
 /// Every top-level key.
 pub const TOP: &[&str] = &[
     "voice",
@@ -94,6 +155,9 @@ pub const TOP: &[&str] = &[
     "device",
     LATENCY.name,
     "role",
+    "input",
+    "input_keys",
+    "gpio",
     "tones",
     "languages",
     "voices",

@@ -59,6 +59,13 @@ pub struct Config {
     pub latency: Option<u32>,
     /// The stream's `media.role`.
     pub role: Option<String>,
+    /// Where key events are read: `auto`, `off` or a device path.
+    pub input: Option<String>,
+    /// The input keys' commands: `[input_keys] KEY_VOLUMEUP = "next"`,
+    /// as (key code, command word); they replace the defaults of those keys.
+    pub input_keys: Vec<(u16, String)>,
+    /// A button's GPIO line, `CHIP:LINE`.
+    pub gpio: Option<String>,
     pub tones: Option<ToneStyle>,
     /// Voice per routine language: `[languages] de = "espeak:de"`.
     pub languages: Vec<(String, String)>,
@@ -221,6 +228,60 @@ impl Walker {
                     None
                 }
             });
+        }
+        if let Some(e) = f.get("input") {
+            config.input = self.text(e).and_then(|input| {
+                if keys::INPUTS.contains(&input.as_str()) || input.starts_with('/') {
+                    Some(input)
+                } else {
+                    self.error(
+                        e.span(),
+                        format!("\"{input}\" is not an input: use \"auto\", \"off\" or a device path such as \"/dev/input/by-id/usb-Remote-event-kbd\""),
+                    );
+                    None
+                }
+            });
+        }
+        if let Some(e) = f.get("gpio") {
+            config.gpio = self.text(e);
+        }
+        if let Some(e) = f.get("input_keys") {
+            match e.value.get_ref() {
+                DeValue::Table(t) => {
+                    for (key, value) in t.iter() {
+                        let name = key.get_ref().to_string();
+                        let entry = Entry {
+                            key: key.get_ref(),
+                            key_span: key.span(),
+                            value,
+                        };
+                        let Some(&(_, code)) = keys::INPUT_KEYS.iter().find(|(n, _)| *n == name)
+                        else {
+                            let names = keys::INPUT_KEYS.iter().map(|(n, _)| *n);
+                            let hint = crate::source::diag::suggest(&name, names)
+                                .map(|s| format!(" (did you mean {s}?)"))
+                                .unwrap_or_default();
+                            self.error(
+                                key.span(),
+                                format!("\"{name}\" is not an input key coach knows{hint}; README.md lists them"),
+                            );
+                            continue;
+                        };
+                        if let Some(i) = self.choice(&entry, keys::REMOTE_WORDS) {
+                            config
+                                .input_keys
+                                .push((code, keys::REMOTE_WORDS[i].to_string()));
+                        }
+                    }
+                }
+                other => self.error(
+                    e.span(),
+                    format!(
+                        "\"input_keys\" must be a table like [input_keys], found {}",
+                        kind_name(other)
+                    ),
+                ),
+            }
         }
         if let Some(e) = f.get("tones") {
             config.tones = self.choice(e, keys::TONES).map(|i| match i {
@@ -460,6 +521,24 @@ pub fn template() -> String {
 # your music quieter while coach speaks.
 # role = "music"
 
+# Key events from input devices, for a machine with no desktop: a Bluetooth
+# remote or camera shutter, a headset's buttons, a USB keypad. "auto" reads
+# every device that has media keys and is not a full keyboard, unless a
+# desktop is running (then media keys reach coach through MPRIS); "off"
+# reads none; or name one device (a /dev/input/by-id path survives
+# reconnects). Reading them needs the input group.
+# input = "auto"
+
+# A button wired from a GPIO pin to ground: a short press pauses and
+# resumes, a double press skips to the next exercise, a long press stops.
+# gpio = "gpiochip0:17"
+
+# What each key does: pause, resume, toggle, next, back, repeat, stop,
+# say-status. These replace the defaults of the keys they name.
+# [input_keys]
+# KEY_VOLUMEUP = "toggle"
+# KEY_VOLUMEDOWN = "next"
+
 # The voice for routines in each language (a routine's `language`).
 # [languages]
 # en = "espeak:en-us"
@@ -497,6 +576,43 @@ mod tests {
     fn parse_text(text: &str) -> Result<Config, Vec<String>> {
         let source = SourceFile::new("config.toml", text);
         parse(&source).map_err(|ds| ds.iter().map(|d| source.headline(d)).collect())
+    }
+
+    #[test]
+    fn reads_the_remotes_settings_and_locates_their_mistakes() {
+        let c = parse_text(
+            r#"input = "/dev/input/by-id/usb-Remote-event-kbd"
+gpio = "gpiochip0:17"
+[input_keys]
+KEY_VOLUMEUP = "next"
+KEY_ENTER = "say-status"
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.input.as_deref(),
+            Some("/dev/input/by-id/usb-Remote-event-kbd")
+        );
+        assert_eq!(c.gpio.as_deref(), Some("gpiochip0:17"));
+        assert_eq!(
+            c.input_keys,
+            [(28, "say-status".to_string()), (115, "next".to_string())]
+        );
+        let errors = parse_text(
+            "input = \"sometimes\"\n[input_keys]\nKEY_VOLUMUP = \"next\"\nKEY_ENTER = \"jump\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(
+            errors[0].starts_with("config.toml:1:9: error: \"sometimes\" is not an input"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].contains("3:1: error: \"KEY_VOLUMUP\" is not an input key coach knows (did you mean KEY_VOLUMEUP?)"),
+            "{errors:?}"
+        );
+        assert!(errors[2].contains("4:13: error:"), "{errors:?}");
+        assert!(errors[2].contains("toggle"), "{errors:?}");
     }
 
     #[test]

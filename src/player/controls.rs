@@ -79,17 +79,7 @@ impl Control {
 }
 
 /// The command words a remote takes, as `coach ctl` lists them.
-pub const WORDS: &[&str] = &[
-    "pause",
-    "resume",
-    "toggle",
-    "next",
-    "back",
-    "repeat",
-    "stop",
-    "status",
-    "say-status",
-];
+pub const WORDS: &[&str] = crate::config::keys::REMOTE_WORDS;
 
 /// The key that gives each command, for the help line.
 pub const KEYS: &str = "space pause/resume · n next · b back · r repeat · s where am I · q quit";

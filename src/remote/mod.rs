@@ -13,10 +13,10 @@
 //! - `gpio`: one button on a GPIO line, with short, double and long
 //!   presses (`press` turns edges into presses).
 
-// pub mod gpio;
-// pub mod input;
+pub mod gpio;
+pub mod input;
 pub mod mpris;
-// pub mod press;
+pub mod press;
 pub mod socket;
 
 use crate::player::controls::Control;
@@ -31,11 +31,23 @@ pub fn command(control: Control) -> Control {
 pub struct Options {
     /// Offer the session as a media player on the D-Bus session bus.
     pub mpris: bool,
+    /// Where key events are read.
+    pub input: input::Choice,
+    /// The user's key map, over the defaults: (key code, command word).
+    pub input_keys: Vec<(u16, String)>,
+    /// A button's line, `CHIP:LINE`, and where it was asked for (for the
+    /// error).
+    pub gpio: Option<(String, &'static str)>,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { mpris: true }
+        Options {
+            mpris: true,
+            input: input::Choice::Auto,
+            input_keys: Vec::new(),
+            gpio: None,
+        }
     }
 }
 
@@ -43,6 +55,7 @@ impl Default for Options {
 pub struct Remotes {
     pub socket: Option<socket::Server>,
     pub mpris: Option<mpris::Mpris>,
+    pub inputs: Option<input::Inputs>,
     /// What could not be started, to tell the user.
     pub warnings: Vec<String>,
 }
@@ -76,12 +89,35 @@ pub fn start(
             None
         }
     };
+    if let Some((line, from)) = &options.gpio {
+        let line =
+            gpio::Line::parse(line).map_err(|e| anyhow::anyhow!("{from} \"{line}\": {e}"))?;
+        gpio::start(&line, tx.clone())?;
+    }
     let mpris = options
         .mpris
         .then(|| mpris::Mpris::start(tx.clone(), title));
+    // On a desktop, media keys come through MPRIS: reading the devices
+    // too would take every press twice.
+    let input = match &options.input {
+        input::Choice::Auto if input::desktop() => input::Choice::Off,
+        other => other.clone(),
+    };
+    let inputs = (input != input::Choice::Off).then(|| {
+        let (inputs, found) = input::start(
+            &input,
+            std::path::Path::new("/dev/input"),
+            input::KeyMap::with(&options.input_keys),
+            options.input_keys.clone(),
+            tx.clone(),
+        );
+        warnings.extend(found);
+        inputs
+    });
     Ok(Remotes {
         socket,
         mpris,
+        inputs,
         warnings,
     })
 }
