@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::bus::Bus;
 use common::pulse::{Pulse, REC_RATE};
 use common::{Env, Hogs, find_tones_at, u};
 
@@ -160,6 +161,104 @@ fn control_latency(
     out
 }
 
+/// A remote's command, sent to the session of `child`.
+#[derive(Clone, Copy)]
+enum Remote {
+    /// `coach ctl WORD`, a new process each time.
+    Ctl(&'static str),
+    /// `dbus-send` calling this MPRIS method.
+    Mpris(&'static str),
+    /// A key press written to the input device (a FIFO standing in).
+    Key(u16),
+}
+
+/// Milliseconds from a remote's command to the first sound it brings,
+/// sent during a silent get-ready, `runs` times: the same measure as
+/// [`control_latency`].
+fn remote_latency(
+    env: &Env,
+    pulse: &Pulse,
+    listener: &Listener,
+    bus: &Bus,
+    remote: Remote,
+    runs: usize,
+) -> Vec<f64> {
+    env.write(
+        "quiet.toml",
+        "title = \"Q\"\n[[exercise]]\nname = \"Q\"\nhold = \"5s\"\nget_ready = \"8s\"\ncountdown = 0\n[[exercise]]\nname = \"R\"\nhold = \"5s\"\n",
+    );
+    let device = env.path("remote-event");
+    if !device.exists() {
+        let c = std::ffi::CString::new(device.to_str().unwrap()).unwrap();
+        // SAFETY: a path and a mode.
+        unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
+    }
+    let mut out = Vec::new();
+    for _ in 0..runs {
+        // Held open both ways, so coach's reads wait for the presses.
+        let mut fifo = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&device)
+            .unwrap();
+        let mut child = coach(env, pulse)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .args(["play", "quiet.toml", "-q", "--no-log", "--input"])
+            .arg(&device)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_secs(4));
+        let pid = child.id();
+        if let Remote::Mpris(_) = remote {
+            bus.wait_for(pid, "PlaybackStatus", "Playing");
+        }
+        let sent = Instant::now();
+        match remote {
+            Remote::Ctl(word) => {
+                let mut c = coach(env, pulse);
+                let _ = c.args(["ctl", word, "--pid", &pid.to_string()]).status();
+            }
+            Remote::Mpris(method) => bus.call(pid, method),
+            Remote::Key(code) => {
+                use std::io::Write;
+                let _ = fifo.write_all(&key_press(code));
+            }
+        }
+        let heard = listener.first_sound_after(sent, Duration::from_secs(5));
+        stop(&mut child);
+        if let Some(at) = heard {
+            out.push((at - sent).as_secs_f64() * 1000.0);
+        }
+    }
+    out
+}
+
+/// A key press as an input device writes it.
+fn key_press(code: u16) -> Vec<u8> {
+    let record = |kind: u16, code: u16, value: i32| {
+        // SAFETY: input_event is plain data; every field is set below.
+        let mut e: libc::input_event = unsafe { std::mem::zeroed() };
+        e.type_ = kind;
+        e.code = code;
+        e.value = value;
+        // SAFETY: reads the bytes of a plain struct.
+        unsafe {
+            std::slice::from_raw_parts(
+                (&e as *const libc::input_event).cast::<u8>(),
+                std::mem::size_of::<libc::input_event>(),
+            )
+        }
+        .to_vec()
+    };
+    [
+        record(1, code, 1),
+        record(0, 0, 0),
+        record(1, code, 0),
+        record(0, 0, 0),
+    ]
+    .concat()
+}
+
 /// A process's CPU time so far (user + system), in seconds, from /proc.
 fn cpu_of(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -278,10 +377,43 @@ fn main() {
         let ok = env.run(&["show", &routine]).status.success();
         assert!(ok, "{routine} is playable");
     }
+    if std::env::args().any(|a| a == "idle") {
+        // `cargo bench --bench playback -- idle`: the idle control path only.
+        let bus = Bus::start();
+        let (listening, bare) = idle_remotes(&env, &pulse, &bus);
+        print_idle(&listening, &bare);
+        return;
+    }
     let listener = Listener::start(&pulse);
     let warm = first_sound(&env, &pulse, &listener, false, 10);
     let pause = control_latency(&env, &pulse, &listener, libc::SIGUSR1, 10);
     let skip = control_latency(&env, &pulse, &listener, libc::SIGUSR2, 10);
+    let bus = Bus::start();
+    let remotes: Vec<(&str, Vec<f64>)> = vec![
+        (
+            "pause heard after `coach ctl pause`",
+            remote_latency(&env, &pulse, &listener, &bus, Remote::Ctl("pause"), 10),
+        ),
+        (
+            "skip heard after `coach ctl next`",
+            remote_latency(&env, &pulse, &listener, &bus, Remote::Ctl("next"), 10),
+        ),
+        (
+            "pause heard after MPRIS PlayPause (dbus-send)",
+            remote_latency(
+                &env,
+                &pulse,
+                &listener,
+                &bus,
+                Remote::Mpris("PlayPause"),
+                10,
+            ),
+        ),
+        (
+            "pause heard after an input device's KEY_PLAYPAUSE",
+            remote_latency(&env, &pulse, &listener, &bus, Remote::Key(164), 10),
+        ),
+    ];
     let cold_env = Env::with_own_cache();
     let cold = first_sound(&cold_env, &pulse, &listener, true, 5);
     drop(listener);
@@ -303,6 +435,9 @@ fn main() {
         println!("first sound, cold: {}", ms(&cold));
         println!("pause heard: {}", ms(&pause));
         println!("skip heard: {}", ms(&skip));
+        for (what, v) in &remotes {
+            println!("{what}: {}", ms(v));
+        }
         return;
     }
 
@@ -324,6 +459,7 @@ fn main() {
     let paplay = cost_of(&env, &pulse, "paplay", &[wav.to_str().unwrap()]);
     let native = play(&[]);
     let paplay_again = cost_of(&env, &pulse, "paplay", &[wav.to_str().unwrap()]);
+    let (listening, bare) = idle_remotes(&env, &pulse, &bus);
     let variants: Vec<(&str, Cost)> = vec![(
         "coach, ALSA through the pulse plugin (--output alsa)",
         play(&["--output", "alsa"]),
@@ -384,6 +520,12 @@ fn main() {
         "| skip heard after SIGUSR2 | {} | signal to the first sample of the next exercise's name, the same |",
         ms(&skip)
     );
+    for (what, v) in &remotes {
+        println!(
+            "| {what} | {} | from just before the command (a new `coach ctl` or `dbus-send` process, or the write to the device) to the first sample it brings, the same |",
+            ms(v)
+        );
+    }
     let (c, sv) = cost.per_minute();
     println!(
         "| CPU per minute of audio, 10-minute session | coach {c:.3} s + server {sv:.3} s | GNU time for coach; the server's utime + stime from /proc before and after, which here includes recording the monitor with parec at 20 ms (see the side-by-side table for the server's cost without it) |"
@@ -429,4 +571,67 @@ fn main() {
         "\ncoach's pulse output with the server: {:.1}× paplay's, the better of its two runs.",
         (c + sv) / best_paplay
     );
+    print_idle(&listening, &bare);
+}
+
+/// The idle control path: coach's cost with the socket, MPRIS on a bus
+/// and input devices looked for, and with none of them but the socket.
+fn idle_remotes(env: &Env, pulse: &Pulse, bus: &Bus) -> (Cost, Cost) {
+    env.write(
+        "two.toml",
+        "title = \"Two\"\n[[exercise]]\nname = \"Hold\"\nhold = \"110s\"\ncount_every = \"10s\"\n",
+    );
+    let coach_bin = env!("CARGO_BIN_EXE_coach");
+    let with_bus = format!("DBUS_SESSION_BUS_ADDRESS={}", bus.address);
+    let two = env.path("two.toml");
+    let two = two.to_str().unwrap();
+    let play = |bus: &str, input: &str| {
+        cost_of(
+            env,
+            pulse,
+            "env",
+            &[
+                bus, coach_bin, "play", two, "-q", "--no-log", "--input", input,
+            ],
+        )
+    };
+    // Every clip made first, so neither run pays for espeak-ng; then each
+    // twice, in turn.
+    assert!(env.run(&["show", two]).status.success());
+    let bare_bus = "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent";
+    let runs = [
+        play(bare_bus, "off"),
+        play(&with_bus, "auto"),
+        play(bare_bus, "off"),
+        play(&with_bus, "auto"),
+    ];
+    let sum = |a: &Cost, b: &Cost| Cost {
+        client: a.client + b.client,
+        server: a.server + b.server,
+        wall: a.wall + b.wall,
+        rss: a.rss.max(b.rss),
+    };
+    (sum(&runs[1], &runs[3]), sum(&runs[0], &runs[2]))
+}
+
+fn print_idle(listening: &Cost, bare: &Cost) {
+    println!("\n### The idle control path\n");
+    println!(
+        "The same 2-minute session, nothing pressed, each way twice in turn: coach's CPU seconds per minute of audio\n(GNU time, 10 ms resolution over 4 minutes).\n"
+    );
+    println!("| remotes listening | coach | server |");
+    println!("|---|---|---|");
+    row_idle(
+        "control socket, MPRIS on a session bus, input devices looked for every 2 s (--input auto)",
+        listening,
+    );
+    row_idle("control socket only (no bus, --input off)", bare);
+    let (a, _) = listening.per_minute();
+    let (b, _) = bare.per_minute();
+    println!("\nThe idle remotes add {:.4} s per minute.", a - b);
+}
+
+fn row_idle(name: &str, cost: &Cost) {
+    let (c, sv) = cost.per_minute();
+    println!("| {name} | {c:.3} | {sv:.3} |");
 }

@@ -198,7 +198,7 @@ impl Play {
         };
         crate::remote::Options {
             mpris: true,
-            input: crate::remote::input::Choice::parse(input),
+            input: crate::remote::InputChoice::parse(input),
             input_keys: config.input_keys.clone(),
             gpio,
         }

@@ -230,25 +230,7 @@ impl KeyBits {
     }
 }
 
-/// Where key events are read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Choice {
-    /// Every remote-like device in `/dev/input`, unless a desktop runs.
-    Auto,
-    Off,
-    /// This device only, whatever its keys, waited for if it is not there.
-    Device(PathBuf),
-}
-
-impl Choice {
-    pub fn parse(text: &str) -> Choice {
-        match text {
-            "auto" => Choice::Auto,
-            "off" => Choice::Off,
-            path => Choice::Device(PathBuf::from(path)),
-        }
-    }
-}
+pub use super::InputChoice as Choice;
 
 /// Whether a desktop session runs here (its media keys reach coach over
 /// MPRIS, and reading the devices too would take each press twice).

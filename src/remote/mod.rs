@@ -13,11 +13,17 @@
 //! - `gpio`: one button on a GPIO line, with short, double and long
 //!   presses (`press` turns edges into presses).
 
+// MPRIS, evdev and the GPIO character device are Linux's.
+#[cfg(target_os = "linux")]
 pub mod gpio;
+#[cfg(target_os = "linux")]
 pub mod input;
+#[cfg(target_os = "linux")]
 pub mod mpris;
 pub mod press;
 pub mod socket;
+
+use std::path::PathBuf;
 
 use crate::player::controls::Control;
 
@@ -26,13 +32,33 @@ pub fn command(control: Control) -> Control {
     Control::Remote(Box::new(control), None)
 }
 
+/// Where key events are read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputChoice {
+    /// Every remote-like device in `/dev/input`, unless a desktop runs.
+    Auto,
+    Off,
+    /// This device only, whatever its keys, waited for if it is not there.
+    Device(PathBuf),
+}
+
+impl InputChoice {
+    pub fn parse(text: &str) -> InputChoice {
+        match text {
+            "auto" => InputChoice::Auto,
+            "off" => InputChoice::Off,
+            path => InputChoice::Device(PathBuf::from(path)),
+        }
+    }
+}
+
 /// Which remotes a session listens to, besides its control socket.
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Offer the session as a media player on the D-Bus session bus.
     pub mpris: bool,
     /// Where key events are read.
-    pub input: input::Choice,
+    pub input: InputChoice,
     /// The user's key map, over the defaults: (key code, command word).
     pub input_keys: Vec<(u16, String)>,
     /// A button's line, `CHIP:LINE`, and where it was asked for (for the
@@ -44,7 +70,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             mpris: true,
-            input: input::Choice::Auto,
+            input: InputChoice::Auto,
             input_keys: Vec::new(),
             gpio: None,
         }
@@ -54,7 +80,9 @@ impl Default for Options {
 /// The remotes of a running session; each stops when dropped.
 pub struct Remotes {
     pub socket: Option<socket::Server>,
+    #[cfg(target_os = "linux")]
     pub mpris: Option<mpris::Mpris>,
+    #[cfg(target_os = "linux")]
     pub inputs: Option<input::Inputs>,
     /// What could not be started, to tell the user.
     pub warnings: Vec<String>,
@@ -64,9 +92,11 @@ impl Remotes {
     /// Tells the remotes that show the session (the media player) where
     /// it is now.
     pub fn follow(&self, now: &crate::player::Snapshot) {
+        #[cfg(target_os = "linux")]
         if let Some(m) = &self.mpris {
             m.follow(now);
         }
+        let _ = now;
     }
 }
 
@@ -89,34 +119,47 @@ pub fn start(
             None
         }
     };
-    if let Some((line, from)) = &options.gpio {
-        let line =
-            gpio::Line::parse(line).map_err(|e| anyhow::anyhow!("{from} \"{line}\": {e}"))?;
-        gpio::start(&line, tx.clone())?;
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = title;
+        if let Some((line, from)) = &options.gpio {
+            anyhow::bail!("{from} \"{line}\": GPIO buttons need Linux");
+        }
     }
-    let mpris = options
-        .mpris
-        .then(|| mpris::Mpris::start(tx.clone(), title));
-    // On a desktop, media keys come through MPRIS: reading the devices
-    // too would take every press twice.
-    let input = match &options.input {
-        input::Choice::Auto if input::desktop() => input::Choice::Off,
-        other => other.clone(),
+    #[cfg(target_os = "linux")]
+    let (mpris, inputs) = {
+        if let Some((line, from)) = &options.gpio {
+            let line =
+                gpio::Line::parse(line).map_err(|e| anyhow::anyhow!("{from} \"{line}\": {e}"))?;
+            gpio::start(&line, tx.clone())?;
+        }
+        let mpris = options
+            .mpris
+            .then(|| mpris::Mpris::start(tx.clone(), title));
+        // On a desktop, media keys come through MPRIS: reading the devices
+        // too would take every press twice.
+        let input = match &options.input {
+            input::Choice::Auto if input::desktop() => input::Choice::Off,
+            other => other.clone(),
+        };
+        let inputs = (input != input::Choice::Off).then(|| {
+            let (inputs, found) = input::start(
+                &input,
+                std::path::Path::new("/dev/input"),
+                input::KeyMap::with(&options.input_keys),
+                options.input_keys.clone(),
+                tx.clone(),
+            );
+            warnings.extend(found);
+            inputs
+        });
+        (mpris, inputs)
     };
-    let inputs = (input != input::Choice::Off).then(|| {
-        let (inputs, found) = input::start(
-            &input,
-            std::path::Path::new("/dev/input"),
-            input::KeyMap::with(&options.input_keys),
-            options.input_keys.clone(),
-            tx.clone(),
-        );
-        warnings.extend(found);
-        inputs
-    });
     Ok(Remotes {
         socket,
+        #[cfg(target_os = "linux")]
         mpris,
+        #[cfg(target_os = "linux")]
         inputs,
         warnings,
     })

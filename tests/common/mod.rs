@@ -2,6 +2,7 @@
 //! files it writes.
 #![allow(dead_code)]
 
+pub mod bus;
 pub mod playing;
 pub mod pulse;
 
