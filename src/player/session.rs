@@ -467,7 +467,7 @@ impl Live {
                         ..Values::default()
                     };
                     let text = status.phrases.fill(key, &values);
-                    self.say_at(plan, *to, &text, status);
+                    self.say_at(plan, Some(*to), &text, status);
                 }
                 (did, *to, self.state())
             }
@@ -598,21 +598,30 @@ impl Live {
         }
         let text = progress(plan, status.phrases, self.position());
         display.say(&text);
-        self.say_at(plan, 0, &text, status);
+        self.say_at(plan, None, &text, status);
     }
 
-    /// Says `text` over the timeline at the first free moment from `from`
-    /// (or from where it is heard, if later), placed like a cue: clear of
-    /// every sound by the pause between utterances.
-    fn say_at(&mut self, plan: &Plan, from: u64, text: &str, status: &Status<'_>) {
+    /// Says `text` over the timeline at the first free moment from where
+    /// it is heard (or from `from`, a place just moved to), placed like a
+    /// cue: clear of every sound by the pause between utterances.
+    fn say_at(&mut self, plan: &Plan, from: Option<u64>, text: &str, status: &Status<'_>) {
         if self.speech.is_some() || self.shared.waiting() {
             return;
         }
+        let asked = Instant::now();
         let Some(clip) = (status.speak)(text) else {
             return;
         };
-        // Where it is heard now, after the words were made.
-        let from = self.position().max(from);
+        // Where it is heard now, after the words were made: just after a
+        // move the output's count still names the old place, so from the
+        // place moved to, on by the time the words took and a margin.
+        let from = match from {
+            Some(to) => {
+                let taken = asked.elapsed() + Duration::from_millis(50);
+                to + millis(taken.as_millis() as u64)
+            }
+            None => self.position(),
+        };
         let Some(at) = free_moment(plan, from, clip.len() as u64, &self.said) else {
             return;
         };
