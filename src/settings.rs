@@ -79,6 +79,9 @@ pub fn voice_named(name: &str, config: &Config, language: &Language) -> VoiceCho
     if let Some(v) = name.strip_prefix("espeak:") {
         return VoiceChoice::Espeak(v.to_string());
     }
+    if let Some(m) = name.strip_prefix("piper:") {
+        return VoiceChoice::Piper(m.to_string());
+    }
     if let Some(v) = config.voices.iter().find(|v| v.name == name) {
         return VoiceChoice::Command(v.clone());
     }
@@ -102,6 +105,8 @@ fn speaks(choice: &VoiceChoice, language: &Language) -> bool {
     match choice {
         VoiceChoice::Espeak(v) => language.matches(v),
         VoiceChoice::Command(c) => c.language.as_deref().is_none_or(|l| language.matches(l)),
+        // A model's language is known once it is found: `coach voices`.
+        VoiceChoice::Piper(_) => true,
         VoiceChoice::System => true,
     }
 }

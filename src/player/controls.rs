@@ -6,6 +6,7 @@
 
 use std::io::Read;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGTSTP, SIGUSR1, SIGUSR2};
@@ -84,6 +85,40 @@ pub const WORDS: &[&str] = crate::config::keys::REMOTE_WORDS;
 /// The key that gives each command, for the help line.
 pub const KEYS: &str = "space pause/resume · n next · b back · r repeat · s where am I · q quit";
 
+/// The session is being prepared (its clips made): nothing reads the
+/// controls yet, so a stop ends the process at once.
+static PREPARING: AtomicBool = AtomicBool::new(false);
+
+/// Marks the preparation of a session: while it lasts, `q`, SIGINT,
+/// SIGTERM and SIGHUP end the process at once (nothing has been logged or
+/// played that needs ending), with the exit status they would give.
+pub fn preparing(on: bool) {
+    PREPARING.store(on, Ordering::SeqCst);
+}
+
+/// Ends the process if `control` is a stop that came while preparing.
+fn stop_if_preparing(control: &Control) {
+    if !PREPARING.load(Ordering::SeqCst) {
+        return;
+    }
+    let code = match control {
+        Control::Quit => 3,
+        Control::Signal(s) => 128 + s,
+        _ => return,
+    };
+    if let Ok(t) = TERMINAL.lock()
+        && let Some((saved, _)) = &*t
+    {
+        // SAFETY: restores the settings read when key mode began.
+        unsafe {
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, saved);
+        }
+    }
+    crate::guard::out::line("Stopped while preparing the session.");
+    crate::guard::temp::remove_open();
+    std::process::exit(code);
+}
+
 /// Sends a control for each signal coach handles, for the rest of the run.
 pub fn watch_signals(tx: Sender<Control>) -> std::io::Result<()> {
     let mut signals = signal_hook::iterator::Signals::new([
@@ -98,6 +133,7 @@ pub fn watch_signals(tx: Sender<Control>) -> std::io::Result<()> {
                 SIGCONT => Control::Continue,
                 other => Control::Signal(other),
             };
+            stop_if_preparing(&control);
             if tx.send(control).is_err() {
                 break;
             }
@@ -127,6 +163,7 @@ pub fn watch_keys(mut input: impl Read + Send + 'static, tx: Sender<Control>) {
             let Some(control) = key(byte[0]) else {
                 continue;
             };
+            stop_if_preparing(&control);
             if tx.send(control).is_err() {
                 break;
             }

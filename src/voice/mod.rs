@@ -10,6 +10,7 @@ pub mod cache;
 pub mod command;
 pub mod espeak;
 pub mod level;
+pub mod piper;
 pub mod resample;
 pub mod system;
 pub mod wav;
@@ -40,6 +41,8 @@ pub enum VoiceChoice {
     Espeak(String),
     /// A voice from the config's `[voices]`.
     Command(CommandVoice),
+    /// A Piper model: its name in the voice folders, or its path.
+    Piper(String),
     /// The operating system's voice (speech-dispatcher on Linux).
     System,
 }
@@ -50,6 +53,7 @@ impl VoiceChoice {
         match self {
             VoiceChoice::Espeak(v) => format!("espeak:{v}"),
             VoiceChoice::Command(c) => c.name.clone(),
+            VoiceChoice::Piper(m) => format!("piper:{m}"),
             VoiceChoice::System => "system".into(),
         }
     }
@@ -90,6 +94,7 @@ impl Speaker {
                 speed,
                 pitch,
             })),
+            VoiceChoice::Piper(model) => Speaker::Pcm(Box::new(piper::Piper::new(model, speed))),
             VoiceChoice::System => Speaker::System {
                 speed,
                 pitch,
