@@ -50,6 +50,21 @@ impl CommandEngine {
     }
 }
 
+impl CommandEngine {
+    /// The sample rate of the Piper model the command names
+    /// (`--model X.onnx` or `-m X.onnx`), from its `.onnx.json`.
+    fn model_rate(&self) -> Option<u32> {
+        let args = &self.voice.command;
+        let at = args.iter().position(|a| a == "--model" || a == "-m")?;
+        let model = args.get(at + 1)?;
+        let json =
+            crate::guard::read::read(std::path::Path::new(&format!("{model}.json")), 1 << 20)
+                .ok()?;
+        let json: serde_json::Value = serde_json::from_slice(&json).ok()?;
+        json["audio"]["sample_rate"].as_u64().map(|r| r as u32)
+    }
+}
+
 impl Voice for CommandEngine {
     fn id(&self) -> String {
         format!(
@@ -61,6 +76,14 @@ impl Voice for CommandEngine {
     fn synthesize(&self, text: &str) -> Result<Vec<i16>, VoiceError> {
         let name = &self.voice.name;
         let program = &self.voice.command[0];
+        if let AudioFormat::Raw { rate } = self.voice.format
+            && let Some(model_rate) = self.model_rate()
+            && model_rate != rate
+        {
+            return Err(VoiceError::Failed(format!(
+                "the voice \"{name}\" says rate = {rate}, but its model's .onnx.json says sample_rate = {model_rate}: set rate = {model_rate} in [voices.{name}] (a wrong rate plays the speech too fast or too slow)"
+            )));
+        }
         let file = temp_file();
         let (args, uses_text, uses_file) = self.arguments(text, &file);
         let mut command = Command::new(program);
@@ -97,20 +120,27 @@ impl Voice for CommandEngine {
         };
         if !status.success() {
             let said = String::from_utf8_lossy(&stderr);
-            let said = said
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("")
-                .trim();
+            let said = reason(&said);
             return Err(VoiceError::Failed(format!(
                 "the voice \"{name}\" failed ({status}){}{said}",
                 if said.is_empty() { "" } else { ": " }
             )));
         }
         let (rate, samples) = match self.voice.format {
+            AudioFormat::Wav if !bytes.starts_with(b"RIFF") && !bytes.is_empty() => {
+                return Err(VoiceError::Failed(format!(
+                    "the voice \"{name}\" wrote {} bytes that are not a WAV file: if it writes raw 16-bit samples (as piper --output-raw does), set format = \"raw\" and its rate in [voices.{name}]",
+                    bytes.len()
+                )));
+            }
             AudioFormat::Wav => wav::decode(&bytes).map_err(|e| {
                 VoiceError::Failed(format!("the voice \"{name}\" wrote unusable audio: {e}"))
             })?,
+            AudioFormat::Raw { .. } if bytes.starts_with(b"RIFF") => {
+                return Err(VoiceError::Failed(format!(
+                    "the voice \"{name}\" wrote a WAV file, not raw samples: set format = \"wav\" in [voices.{name}] (a WAV file says its own rate)"
+                )));
+            }
             AudioFormat::Raw { rate } => (
                 rate,
                 bytes
@@ -127,6 +157,17 @@ impl Voice for CommandEngine {
         }
         Ok(resample(samples, rate, SAMPLE_RATE))
     }
+}
+
+/// Why a program failed, from what it wrote to stderr: the last line that
+/// says something (a Python traceback ends with its reason).
+fn reason(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
 }
 
 fn temp_file() -> PathBuf {
@@ -154,6 +195,67 @@ mod tests {
             speed: 150,
             pitch: 40,
         }
+    }
+
+    #[test]
+    fn a_failure_is_explained_by_its_last_words() {
+        let traceback = "Traceback (most recent call last):\n  File \"piper\", line 8, in <module>\n    main()\nFileNotFoundError: [Errno 2] No such file or directory: 'amy.onnx'\n\n";
+        assert_eq!(
+            reason(traceback),
+            "FileNotFoundError: [Errno 2] No such file or directory: 'amy.onnx'"
+        );
+        assert_eq!(reason(""), "");
+    }
+
+    #[test]
+    fn audio_in_the_other_format_says_which_to_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = dir.path().join("raw.sh");
+        std::fs::write(&raw, "#!/bin/sh\nprintf 'abcdefgh'\n").unwrap();
+        let wav = dir.path().join("wav.sh");
+        std::fs::write(&wav, "#!/bin/sh\nprintf 'RIFF....WAVEfmt '\n").unwrap();
+        for p in [&raw, &wav] {
+            std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .unwrap();
+        }
+        let e = engine(
+            &[raw.to_str().unwrap()],
+            AudioFormat::Wav,
+            Dur::from_secs(5),
+        );
+        let err = e.synthesize("hi").unwrap_err().to_string();
+        assert!(
+            err.contains("are not a WAV file") && err.contains("format = \"raw\""),
+            "{err}"
+        );
+        let e = engine(
+            &[wav.to_str().unwrap()],
+            AudioFormat::Raw { rate: 22050 },
+            Dur::from_secs(5),
+        );
+        let err = e.synthesize("hi").unwrap_err().to_string();
+        assert!(
+            err.contains("wrote a WAV file") && err.contains("format = \"wav\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_raw_rate_that_is_not_the_models_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = dir.path().join("amy.onnx");
+        std::fs::write(
+            dir.path().join("amy.onnx.json"),
+            r#"{"audio": {"sample_rate": 22050}}"#,
+        )
+        .unwrap();
+        let e = engine(
+            &["piper", "--model", model.to_str().unwrap(), "--output-raw"],
+            AudioFormat::Raw { rate: 16000 },
+            Dur::from_secs(5),
+        );
+        let err = e.synthesize("hi").unwrap_err().to_string();
+        assert!(err.contains("set rate = 22050"), "{err}");
     }
 
     #[test]
