@@ -7,9 +7,12 @@
 # passes or fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh hyperfine time pulseaudio pulseaudio-utils libasound2-plugins
+scripts/setup.sh hyperfine time pulseaudio pulseaudio-utils libasound2-plugins python3-venv dbus-daemon dbus-bin
 
 cargo build --release --quiet
+# Piper TTS for the Piper figures, as the tests have it.
+COACH_TEST_PIPER=$(scripts/piper-venv.sh)
+export COACH_TEST_PIPER
 coach=$PWD/target/release/coach
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

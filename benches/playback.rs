@@ -332,6 +332,130 @@ fn cost_of(env: &Env, pulse: &Pulse, program: &str, args: &[&str]) -> Cost {
     }
 }
 
+/// Piper's figures, with the tests' Piper TTS (`COACH_TEST_PIPER`, which
+/// bench/run.sh sets): a cold render's CPU and largest process, a cold
+/// `play`'s first sound and longest silence before the first hold, and how
+/// soon SIGTERM ends it while it prepares. `None` without Piper.
+fn piper_figures(pulse: &Pulse, listener: &Listener, runs: usize) -> Option<Vec<(String, String)>> {
+    let program = std::env::var("COACH_TEST_PIPER").ok()?;
+    let voice = "piper:en_US-joe-medium";
+    let mut rows = Vec::new();
+    // A cold render: CPU of coach and its helper, the largest of them.
+    let env = Env::with_own_cache();
+    let report = env.path("time.txt");
+    let status = Command::new("/usr/bin/time")
+        .arg("-o")
+        .arg(&report)
+        .args(["-f", "%U %S %e %M", env!("CARGO_BIN_EXE_coach")])
+        .args(["render", "hamstring-lower-back", "--voice", voice, "-o"])
+        .arg(env.path("out.wav"))
+        .envs(
+            coach(&env, pulse)
+                .get_envs()
+                .filter_map(|(k, v)| Some((k, v?))),
+        )
+        .env("COACH_PIPER", &program)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    if status.success() {
+        let f: Vec<f64> = std::fs::read_to_string(&report)
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        if f.len() == 4 {
+            rows.push((
+                "cold preparation of the bundled routine with Piper (render)".into(),
+                format!(
+                    "{:.1} s CPU (coach and its Piper process), {:.1} s wall, largest process {:.0} MiB",
+                    f[0] + f[1],
+                    f[2],
+                    f[3] / 1024.0
+                ),
+            ));
+        }
+    }
+    // Cold plays: the first sound and the longest silence before the
+    // first hold's start tone.
+    let mut first = Vec::new();
+    let mut silence = Vec::new();
+    let mut stops = Vec::new();
+    for _ in 0..runs {
+        let env = Env::with_own_cache();
+        let recording = pulse.record();
+        let started = Instant::now();
+        let mut child = coach(&env, pulse)
+            .env("COACH_PIPER", &program)
+            .args([
+                "play",
+                "hamstring-lower-back",
+                "-q",
+                "--no-log",
+                "--voice",
+                voice,
+            ])
+            .spawn()
+            .ok()?;
+        if let Some(at) = listener.first_sound_after(started, Duration::from_secs(20)) {
+            first.push((at - started).as_secs_f64() * 1000.0);
+        }
+        std::thread::sleep(Duration::from_secs(45).saturating_sub(started.elapsed()));
+        stop(&mut child);
+        let audio = recording.finish();
+        let tones = find_tones_at(&audio, REC_RATE, QUIET);
+        let sounds = common::sounds(&audio, REC_RATE, QUIET, 50.0);
+        if let Some(tone) = tones.first() {
+            let mut widest: f64 = 0.0;
+            for pair in sounds.windows(2).filter(|p| p[1].0 <= tone.onset) {
+                widest = widest.max((pair[1].0 - pair[0].1) as f64 / REC_RATE);
+            }
+            silence.push(widest * 1000.0);
+        }
+        // And one stopped while it prepares.
+        let env = Env::with_own_cache();
+        let mut child = coach(&env, pulse)
+            .env("COACH_PIPER", &program)
+            .args([
+                "play",
+                "hamstring-lower-back",
+                "-q",
+                "--no-log",
+                "--voice",
+                voice,
+            ])
+            .spawn()
+            .ok()?;
+        std::thread::sleep(Duration::from_millis(2000));
+        let sent = Instant::now();
+        // SAFETY: signals our own child.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let _ = child.wait();
+        stops.push(sent.elapsed().as_secs_f64() * 1000.0);
+    }
+    let ms = |v: &[f64]| {
+        format!(
+            "{:.0} ms median, {:.0} ms worst ({} runs)",
+            median(v.to_vec()),
+            v.iter().cloned().fold(0.0, f64::max),
+            v.len()
+        )
+    };
+    if !first.is_empty() {
+        rows.push(("cold `play` with Piper: first sound".into(), ms(&first)));
+        rows.push((
+            "cold `play` with Piper: longest silence before the first hold".into(),
+            ms(&silence),
+        ));
+    }
+    rows.push((
+        "cold `play` with Piper: SIGTERM to exit, 2 s into the preparation".into(),
+        ms(&stops),
+    ));
+    Some(rows)
+}
+
 /// The largest difference, in ms, between the plan's and the recording's
 /// intervals between consecutive tones, and the number of tones.
 fn drift(env: &Env, pulse: &Pulse, routine: &str) -> (f64, usize, usize, Cost) {
@@ -377,6 +501,22 @@ fn main() {
         let ok = env.run(&["show", &routine]).status.success();
         assert!(ok, "{routine} is playable");
     }
+    if std::env::args().any(|a| a == "piper") {
+        // `cargo bench --bench playback -- piper`: Piper's figures only.
+        let listener = Listener::start(&pulse);
+        match piper_figures(&pulse, &listener, 3) {
+            Some(rows) => {
+                println!("| what | value |\n|---|---|");
+                for (what, value) in rows {
+                    println!("| {what} | {value} |");
+                }
+            }
+            None => {
+                println!("Piper TTS is not installed: set COACH_TEST_PIPER (scripts/piper-venv.sh)")
+            }
+        }
+        return;
+    }
     if std::env::args().any(|a| a == "idle") {
         // `cargo bench --bench playback -- idle`: the idle control path only.
         let bus = Bus::start();
@@ -416,6 +556,7 @@ fn main() {
     ];
     let cold_env = Env::with_own_cache();
     let cold = first_sound(&cold_env, &pulse, &listener, true, 5);
+    let piper = piper_figures(&pulse, &listener, 3);
     drop(listener);
     let ms = |v: &[f64]| {
         if v.is_empty() {
@@ -545,6 +686,19 @@ fn main() {
     println!(
         "| timing error, every core busy | {worst_busy:.3} ms at most | the same, {heard_busy} tones heard of {planned_busy} planned |"
     );
+    println!("\n### Piper\n");
+    match &piper {
+        Some(rows) => {
+            println!(
+                "The packaged en_US-joe-medium voice, its clips made by one Piper process per session.\n"
+            );
+            println!("| what | value |\n|---|---|");
+            for (what, value) in rows {
+                println!("| {what} | {value} |");
+            }
+        }
+        None => println!("Not measured: Piper TTS was not installed (COACH_TEST_PIPER)."),
+    }
     println!("\n### Side by side with paplay\n");
     println!(
         "One 2-minute session, each player alone on the same server in turn: CPU seconds per minute of audio.\n"

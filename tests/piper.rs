@@ -241,11 +241,42 @@ fn every_way_piper_can_fail_is_a_clear_error() {
     );
     let babbling = script("d/piper", &format!("#!{}\n", garbage.display()));
     fails(&babbling, VOICE, "did not speak coach's Piper protocol");
+    // One that hangs is stopped at its limit.
+    let hang = script("e/python", "#!/bin/sh\nexec sleep 30\n");
+    let hanging = script("e/piper", &format!("#!{}\n", hang.display()));
+    let out = env
+        .command()
+        .env("COACH_PIPER", &hanging)
+        .env("COACH_PIPER_TIMEOUT", "1")
+        .args(["render", "r.toml", "--voice", VOICE, "-o", "x.wav"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("Piper did not load") || stderr(&out).contains("Piper did not load"),
+        "{}",
+        stderr(&out)
+    );
+    // Not installed at all: how to install it, and that Debian's piper is
+    // another program.
+    let out = env
+        .command()
+        .env("COACH_PIPER", "")
+        .env("PATH", "/usr/bin:/bin")
+        .args(["render", "r.toml", "--voice", VOICE, "-o", "x.wav"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        said.contains("pipx install piper-tts") && said.contains("another program"),
+        "{said}"
+    );
     // Nothing a voice did went into the routine's folder.
     let mut left: Vec<String> = std::fs::read_dir(env.dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !["r.toml", "a", "b", "c", "d", "cache", "data"].contains(&n.as_str()))
+        .filter(|n| !["r.toml", "a", "b", "c", "d", "e", "cache", "data"].contains(&n.as_str()))
         .collect();
     left.sort();
     assert!(left.is_empty(), "{left:?}");

@@ -2,7 +2,7 @@
 //! text and writes speech, such as Piper or flite. It is run directly,
 //! never through a shell; the text reaches it on stdin or as one argument.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -86,11 +86,42 @@ impl Voice for CommandEngine {
         }
         let file = temp_file();
         let (args, uses_text, uses_file) = self.arguments(text, &file);
+        // The program runs in a scratch folder of its own, so whatever it
+        // writes by itself (piper's output.wav when its output flag is
+        // missing) never lands in the user's folders; paths it is given
+        // relative to where coach runs still name the same files.
+        let here = std::env::current_dir().ok();
+        let args: Vec<String> = args
+            .into_iter()
+            .zip(&self.voice.command[1..])
+            .map(|(a, template)| match &here {
+                // Never the text: a text can look like a file's name.
+                Some(dir)
+                    if !template.contains("{text}")
+                        && !a.starts_with('-')
+                        && Path::new(&a).is_relative()
+                        && dir.join(&a).exists() =>
+                {
+                    dir.join(&a).display().to_string()
+                }
+                _ => a,
+            })
+            .collect();
+        let program = match &here {
+            Some(dir) if program.contains('/') && Path::new(program).is_relative() => {
+                dir.join(program).display().to_string()
+            }
+            _ => program.clone(),
+        };
+        let program = &program;
+        let scratch = PathBuf::from(format!("{}.d", file.display()));
+        let _ = std::fs::create_dir(&scratch);
         let mut command = Command::new(program);
-        command.args(&args);
+        command.args(&args).current_dir(&scratch);
         let timeout = Duration::from_micros(self.voice.timeout.micros());
         let input = (!uses_text).then_some(text.as_bytes());
         let ran = child::run(&mut command, input, MAX_VOICE_OUTPUT, timeout);
+        let _ = std::fs::remove_dir_all(&scratch);
         let from_file = uses_file.then(|| {
             let bytes = crate::guard::read::read(&file, MAX_VOICE_OUTPUT as u64);
             let _ = std::fs::remove_file(&file);
@@ -238,6 +269,33 @@ mod tests {
             err.contains("wrote a WAV file") && err.contains("format = \"wav\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn what_a_voice_writes_by_itself_never_lands_where_coach_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let voice = dir.path().join("voice.sh");
+        std::fs::write(
+            &voice,
+            "#!/bin/sh\necho x > coach-stray-output.wav\nprintf 'abcd'\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&voice, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let e = engine(
+            &[voice.to_str().unwrap()],
+            AudioFormat::Raw { rate: 22050 },
+            Dur::from_secs(5),
+        );
+        let _ = e.synthesize("hi");
+        let here = std::env::current_dir().unwrap();
+        assert!(!here.join("coach-stray-output.wav").exists());
+        // Nor is its scratch folder left behind.
+        let left = std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.path().join("coach-stray-output.wav").exists());
+        assert!(!left);
     }
 
     #[test]

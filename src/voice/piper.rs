@@ -18,9 +18,19 @@ use crate::timeline::SAMPLE_RATE;
 /// The helper, run with `python -c`: nothing is written to disk.
 const HELPER: &str = include_str!("piper_helper.py");
 
-/// How long loading a model may take, and one clip.
+/// How long loading a model may take, and one clip, unless
+/// `COACH_PIPER_TIMEOUT` (seconds) says otherwise for both: a slow
+/// machine's first load can take longer.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(60);
 const CLIP_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn timeout(default: Duration) -> Duration {
+    std::env::var("COACH_PIPER_TIMEOUT")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= 3600.0)
+        .map_or(default, Duration::from_secs_f64)
+}
 
 /// The speed Piper speaks at its own pace (length scale 1).
 const NATURAL_WPM: u32 = 160;
@@ -335,7 +345,8 @@ impl Piper {
             frames,
             rate: model.sample_rate,
         };
-        match helper.frames.recv_timeout(LOAD_TIMEOUT) {
+        let load_timeout = timeout(LOAD_TIMEOUT);
+        match helper.frames.recv_timeout(load_timeout) {
             Ok(Frame::Ready(info)) => {
                 let info: serde_json::Value = serde_json::from_slice(&info).unwrap_or_default();
                 if let Some(rate) = info["sample_rate"].as_u64() {
@@ -358,9 +369,9 @@ impl Piper {
                 "Piper's helper answered out of turn".into(),
             )),
             Err(RecvTimeoutError::Timeout) => Err(VoiceError::Failed(format!(
-                "Piper did not load {} within {} s",
+                "Piper did not load {} within {:.0} s and was stopped (COACH_PIPER_TIMEOUT sets the limit)",
                 model.path.display(),
-                LOAD_TIMEOUT.as_secs()
+                load_timeout.as_secs_f64()
             ))),
             Err(RecvTimeoutError::Disconnected) => Err(VoiceError::Failed(format!(
                 "Piper ({}) ended before it loaded {}",
@@ -387,7 +398,7 @@ impl Piper {
             Err(e) => Err(VoiceError::Failed(format!(
                 "Piper stopped taking requests: {e}"
             ))),
-            Ok(()) => match helper.frames.recv_timeout(CLIP_TIMEOUT) {
+            Ok(()) => match helper.frames.recv_timeout(timeout(CLIP_TIMEOUT)) {
                 Ok(Frame::Pcm(pcm)) => Ok((pcm, helper.rate)),
                 Ok(Frame::Error(e)) => Err(VoiceError::Failed(format!("Piper: {e}"))),
                 Ok(Frame::Garbage(e)) => Err(VoiceError::Failed(format!(
@@ -397,8 +408,8 @@ impl Piper {
                     "Piper's helper answered out of turn".into(),
                 )),
                 Err(RecvTimeoutError::Timeout) => Err(VoiceError::Failed(format!(
-                    "Piper did not answer within {} s; it was stopped",
-                    CLIP_TIMEOUT.as_secs()
+                    "Piper did not answer within {:.0} s; it was stopped (COACH_PIPER_TIMEOUT sets the limit)",
+                    timeout(CLIP_TIMEOUT).as_secs_f64()
                 ))),
                 Err(RecvTimeoutError::Disconnected) => Err(VoiceError::Failed(
                     "Piper's process ended (it crashed)".into(),
