@@ -142,6 +142,33 @@ fn a_piper_render_is_the_plan_to_the_sample() {
             e["text"]
         );
     }
+    // At one loudness with espeak-ng's (voice::level), and unclipped at
+    // the loudest volume there is.
+    let loud = env.path("loud.wav");
+    let out = run(
+        &env,
+        &program,
+        &[
+            "render",
+            "r.toml",
+            "--voice",
+            VOICE,
+            "--volume",
+            "200",
+            "-o",
+            loud.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let peak = read_wav(&loud)
+        .iter()
+        .map(|s| s.unsigned_abs())
+        .max()
+        .unwrap();
+    assert!(
+        peak < i16::MAX as u16,
+        "no clipping at --volume 200: peak {peak}"
+    );
     for e in events(&plan).iter().filter(|e| e["kind"] == "tone") {
         let tone = &audio[u(&e["start_sample"])..u(&e["end_sample"])];
         let hz = e["hz"].as_f64().unwrap();
