@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use common::bus::Bus;
 use common::pulse::{Pulse, REC_RATE};
-use common::{Env, Hogs, find_tones_at, u};
+use common::{Env, Hogs, find_tones_at, key_press, u};
 
 const QUIET: i16 = 2;
 
@@ -188,19 +188,9 @@ fn remote_latency(
         "title = \"Q\"\n[[exercise]]\nname = \"Q\"\nhold = \"5s\"\nget_ready = \"8s\"\ncountdown = 0\n[[exercise]]\nname = \"R\"\nhold = \"5s\"\n",
     );
     let device = env.path("remote-event");
-    if !device.exists() {
-        let c = std::ffi::CString::new(device.to_str().unwrap()).unwrap();
-        // SAFETY: a path and a mode.
-        unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
-    }
     let mut out = Vec::new();
     for _ in 0..runs {
-        // Held open both ways, so coach's reads wait for the presses.
-        let mut fifo = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&device)
-            .unwrap();
+        let mut fifo = common::fake_input_device(&device);
         let mut child = coach(env, pulse)
             .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
             .args(["play", "quiet.toml", "-q", "--no-log", "--input"])
@@ -231,32 +221,6 @@ fn remote_latency(
         }
     }
     out
-}
-
-/// A key press as an input device writes it.
-fn key_press(code: u16) -> Vec<u8> {
-    let record = |kind: u16, code: u16, value: i32| {
-        // SAFETY: input_event is plain data; every field is set below.
-        let mut e: libc::input_event = unsafe { std::mem::zeroed() };
-        e.type_ = kind;
-        e.code = code;
-        e.value = value;
-        // SAFETY: reads the bytes of a plain struct.
-        unsafe {
-            std::slice::from_raw_parts(
-                (&e as *const libc::input_event).cast::<u8>(),
-                std::mem::size_of::<libc::input_event>(),
-            )
-        }
-        .to_vec()
-    };
-    [
-        record(1, code, 1),
-        record(0, 0, 0),
-        record(1, code, 0),
-        record(0, 0, 0),
-    ]
-    .concat()
 }
 
 /// A process's CPU time so far (user + system), in seconds, from /proc.
@@ -382,11 +346,8 @@ fn piper_figures(pulse: &Pulse, listener: &Listener, runs: usize) -> Option<Vec<
     let mut first = Vec::new();
     let mut silence = Vec::new();
     let mut stops = Vec::new();
-    for _ in 0..runs {
-        let env = Env::with_own_cache();
-        let recording = pulse.record();
-        let started = Instant::now();
-        let mut child = coach(&env, pulse)
+    let play_cold = |env: &Env| {
+        coach(env, pulse)
             .env("COACH_PIPER", &program)
             .args([
                 "play",
@@ -397,7 +358,13 @@ fn piper_figures(pulse: &Pulse, listener: &Listener, runs: usize) -> Option<Vec<
                 voice,
             ])
             .spawn()
-            .ok()?;
+            .ok()
+    };
+    for _ in 0..runs {
+        let env = Env::with_own_cache();
+        let recording = pulse.record();
+        let started = Instant::now();
+        let mut child = play_cold(&env)?;
         if let Some(at) = listener.first_sound_after(started, Duration::from_secs(20)) {
             first.push((at - started).as_secs_f64() * 1000.0);
         }
@@ -415,18 +382,7 @@ fn piper_figures(pulse: &Pulse, listener: &Listener, runs: usize) -> Option<Vec<
         }
         // And one stopped while it prepares.
         let env = Env::with_own_cache();
-        let mut child = coach(&env, pulse)
-            .env("COACH_PIPER", &program)
-            .args([
-                "play",
-                "hamstring-lower-back",
-                "-q",
-                "--no-log",
-                "--voice",
-                voice,
-            ])
-            .spawn()
-            .ok()?;
+        let mut child = play_cold(&env)?;
         std::thread::sleep(Duration::from_millis(2000));
         let sent = Instant::now();
         // SAFETY: signals our own child.

@@ -94,6 +94,25 @@ fn counted_piper(env: &Env) -> (PathBuf, PathBuf) {
     (program, log)
 }
 
+/// `coach render r.toml` in Piper's voice, with `extra` flags, to `name`,
+/// which must succeed: the file written.
+fn render(env: &Env, program: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let wav = env.path(name);
+    let mut args = vec![
+        "render",
+        "r.toml",
+        "--voice",
+        VOICE,
+        "--force",
+        "-o",
+        wav.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = run(env, program, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    wav
+}
+
 fn starts(log: &Path) -> usize {
     std::fs::read_to_string(log).map_or(0, |t| t.lines().count())
 }
@@ -103,20 +122,7 @@ fn a_piper_render_is_the_plan_to_the_sample() {
     let env = Env::with_own_cache();
     env.write("r.toml", ROUTINE);
     let (program, log) = counted_piper(&env);
-    let wav = env.path("out.wav");
-    let out = run(
-        &env,
-        &program,
-        &[
-            "render",
-            "r.toml",
-            "--voice",
-            VOICE,
-            "-o",
-            wav.to_str().unwrap(),
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    let wav = render(&env, &program, "out.wav", &[]);
     // Every clip, cold, from one process.
     assert_eq!(starts(&log), 1, "one synthesizer for the whole session");
     let shown = run(
@@ -144,22 +150,7 @@ fn a_piper_render_is_the_plan_to_the_sample() {
     }
     // At one loudness with espeak-ng's (voice::level), and unclipped at
     // the loudest volume there is.
-    let loud = env.path("loud.wav");
-    let out = run(
-        &env,
-        &program,
-        &[
-            "render",
-            "r.toml",
-            "--voice",
-            VOICE,
-            "--volume",
-            "200",
-            "-o",
-            loud.to_str().unwrap(),
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    let loud = render(&env, &program, "loud.wav", &["--volume", "200"]);
     let peak = read_wav(&loud)
         .iter()
         .map(|s| s.unsigned_abs())
@@ -182,39 +173,27 @@ fn a_piper_render_is_the_plan_to_the_sample() {
 
 #[test]
 fn two_cold_preparations_give_identical_clips_and_the_cache_key_is_the_voices_own() {
-    let render = |env: &Env, extra: &[&str]| {
-        let wav = env.path("out.wav");
-        let mut args = vec![
-            "render",
-            "r.toml",
-            "--voice",
-            VOICE,
-            "--force",
-            "-o",
-            wav.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
+    let counted = |env: &Env, extra: &[&str]| {
         let (program, log) = counted_piper(env);
         let before = starts(&log);
-        let out = run(env, &program, &args);
-        assert!(out.status.success(), "{}", stderr(&out));
+        let wav = render(env, &program, "out.wav", extra);
         (std::fs::read(&wav).unwrap(), starts(&log) - before)
     };
     let a = Env::with_own_cache();
     let b = Env::with_own_cache();
     a.write("r.toml", ROUTINE);
     b.write("r.toml", ROUTINE);
-    let (first, _) = render(&a, &[]);
-    let (second, _) = render(&b, &[]);
+    let (first, _) = counted(&a, &[]);
+    let (second, _) = counted(&b, &[]);
     assert!(
         first == second,
         "Piper's noise is fixed: the same clips on every run"
     );
     // Pitch does not reach Piper: the cache answers, no process starts.
-    let (_, started) = render(&a, &["--pitch", "20"]);
+    let (_, started) = counted(&a, &["--pitch", "20"]);
     assert_eq!(started, 0, "pitch is not part of a Piper clip's key");
     // Speed does: Piper's length scale.
-    let (fast, started) = render(&a, &["--speed", "240"]);
+    let (fast, started) = counted(&a, &["--speed", "240"]);
     assert_eq!(started, 1);
     assert!(
         fast.len() < first.len(),

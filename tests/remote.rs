@@ -111,11 +111,7 @@ fn ctl_pause_and_resume_keep_the_hold_as_the_space_key_does() {
     assert_eq!(hz, [880.0, 587.0, 880.0, 587.0]);
     let (start, end) = (tones[0].onset, tones[1].onset);
     // Between them: "Paused.", "Resuming.", "3", "2", "1".
-    let inside: Vec<usize> = sounds(&audio, REC_RATE, QUIET, 50.0)
-        .into_iter()
-        .map(|(s, _)| s)
-        .filter(|s| *s > start + (0.3 * REC_RATE) as usize && *s < end)
-        .collect();
+    let inside: Vec<usize> = onsets_between(&audio, REC_RATE, QUIET, start, end);
     assert_eq!(inside.len(), 5, "pause and resume overlays: {inside:?}");
     let before = seconds(inside[0] - start);
     let after = seconds(end - (inside[4] + REC_RATE as usize));
@@ -165,11 +161,7 @@ fn ctl_next_back_and_repeat_move_the_timeline_as_the_keys_do() {
     let repeated = one_s(tones[0].onset, tones[1].onset);
     assert!((2.6..4.0).contains(&repeated), "{repeated}");
     // "Again." is said in that get-ready, before the start tone.
-    let words: Vec<usize> = sounds(&audio, REC_RATE, QUIET, 50.0)
-        .into_iter()
-        .map(|(s, _)| s)
-        .filter(|s| *s > tones[0].onset + (0.3 * REC_RATE) as usize && *s < tones[1].onset)
-        .collect();
+    let words: Vec<usize> = onsets_between(&audio, REC_RATE, QUIET, tones[0].onset, tones[1].onset);
     assert_eq!(words.len(), 1, "one confirmation: {words:?}");
     // The short hold keeps its length to the sample's tolerance.
     assert!((one_s(tones[2].onset, tones[3].onset) - 2.0).abs() <= TWO_MS);
@@ -411,11 +403,8 @@ fn mpris_play_pause_and_next_control_the_session_and_metadata_follows_it() {
     let hz: Vec<f64> = tones.iter().map(|t| t.hz).collect();
     assert_eq!(hz, [880.0, 880.0, 587.0], "the long hold was skipped");
     // Paused and resumed inside it: "Paused.", "Resuming.", "3", "2", "1".
-    let inside: Vec<usize> = sounds(&audio, REC_RATE, QUIET, 50.0)
-        .into_iter()
-        .map(|(s, _)| s)
-        .filter(|s| *s > tones[0].onset + (0.3 * REC_RATE) as usize && *s < tones[1].onset)
-        .collect();
+    let inside: Vec<usize> =
+        onsets_between(&audio, REC_RATE, QUIET, tones[0].onset, tones[1].onset);
     assert!(inside.len() >= 5, "pause and resume overlays: {inside:?}");
     let before = seconds(inside[0] - tones[0].onset);
     assert!((0.9..2.0).contains(&before), "paused {before:.3} s in");
@@ -455,56 +444,14 @@ fn without_a_session_bus_there_is_no_player_and_no_error() {
     assert!(said.contains("Session complete."), "{said}");
 }
 
-/// A key press as an input device gives it: the key down, a sync, the
-/// key up, a sync (`struct input_event`s).
-fn key_press(code: u16) -> Vec<u8> {
-    let record = |kind: u16, code: u16, value: i32| {
-        // SAFETY: input_event is plain data; every field is set below.
-        let mut e: libc::input_event = unsafe { std::mem::zeroed() };
-        e.type_ = kind;
-        e.code = code;
-        e.value = value;
-        // SAFETY: reads the bytes of a plain struct.
-        unsafe {
-            std::slice::from_raw_parts(
-                (&e as *const libc::input_event).cast::<u8>(),
-                std::mem::size_of::<libc::input_event>(),
-            )
-        }
-        .to_vec()
-    };
-    [
-        record(1, code, 1),
-        record(0, 0, 0),
-        record(1, code, 0),
-        record(0, 0, 0),
-    ]
-    .concat()
-}
-
-/// A FIFO standing in for an input device node (there is no /dev/uinput
-/// here), held open for writing and reading so coach's reads wait for
-/// the presses the test writes.
-fn fake_device(env: &Env) -> (std::path::PathBuf, std::fs::File) {
-    let path = env.path("remote-event");
-    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
-    // SAFETY: a path and a mode.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&path)
-        .unwrap();
-    (path, file)
-}
-
 #[test]
 fn an_input_devices_play_pause_and_next_keys_control_the_session() {
     use std::io::Write;
     let pulse = Pulse::start();
     let env = Env::new();
     env.write("hold.toml", HOLD);
-    let (device, mut remote) = fake_device(&env);
+    let device = env.path("remote-event");
+    let mut remote = fake_input_device(&device);
     let recording = pulse.record();
     let mut playing = Playing::start(
         &env,
@@ -527,11 +474,8 @@ fn an_input_devices_play_pause_and_next_keys_control_the_session() {
     let tones = find_tones_at(&audio, REC_RATE, QUIET);
     let hz: Vec<f64> = tones.iter().map(|t| t.hz).collect();
     assert_eq!(hz, [880.0, 880.0, 587.0], "the long hold was skipped");
-    let inside: Vec<usize> = sounds(&audio, REC_RATE, QUIET, 50.0)
-        .into_iter()
-        .map(|(s, _)| s)
-        .filter(|s| *s > tones[0].onset + (0.3 * REC_RATE) as usize && *s < tones[1].onset)
-        .collect();
+    let inside: Vec<usize> =
+        onsets_between(&audio, REC_RATE, QUIET, tones[0].onset, tones[1].onset);
     // "Paused.", "Resuming.", "3", "2", "1", then the next exercise's
     // announcement.
     assert!(inside.len() >= 6, "pause and resume overlays: {inside:?}");

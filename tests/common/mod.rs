@@ -403,3 +403,62 @@ pub fn run_command_bounded(mut c: Command) -> (Output, i64) {
         rss,
     )
 }
+
+/// A key press as a Linux input device writes it: the key down, a sync,
+/// the key up, a sync (`struct input_event`s).
+pub fn key_press(code: u16) -> Vec<u8> {
+    let record = |kind: u16, code: u16, value: i32| {
+        // SAFETY: input_event is plain data; every field is set below.
+        let mut e: libc::input_event = unsafe { std::mem::zeroed() };
+        e.type_ = kind;
+        e.code = code;
+        e.value = value;
+        // SAFETY: reads the bytes of a plain struct.
+        unsafe {
+            std::slice::from_raw_parts(
+                (&e as *const libc::input_event).cast::<u8>(),
+                std::mem::size_of::<libc::input_event>(),
+            )
+        }
+        .to_vec()
+    };
+    [
+        record(1, code, 1),
+        record(0, 0, 0),
+        record(1, code, 0),
+        record(0, 0, 0),
+    ]
+    .concat()
+}
+
+/// A FIFO at `path` standing in for an input device node (there is no
+/// /dev/uinput on the test machines), made if missing and opened for
+/// reading and writing, so coach's reads wait for the presses written.
+pub fn fake_input_device(path: &Path) -> std::fs::File {
+    if !path.exists() {
+        let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a path and a mode.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .unwrap()
+}
+
+/// The onsets of the sounds that start after the first 0.3 s of `from`
+/// and before `to` (sample indices of a recording at `rate`).
+pub fn onsets_between(
+    samples: &[i16],
+    rate: f64,
+    quiet: i16,
+    from: usize,
+    to: usize,
+) -> Vec<usize> {
+    sounds(samples, rate, quiet, 50.0)
+        .into_iter()
+        .map(|(s, _)| s)
+        .filter(|s| *s > from + (0.3 * rate) as usize && *s < to)
+        .collect()
+}
