@@ -17,7 +17,7 @@
 use crate::chapters;
 use crate::plan::{self, Plan, Speech};
 use crate::routine::{Routine, find, load};
-use crate::script::{self, Script};
+use crate::script::{self, Script, Step};
 use crate::source::{Diagnostic, MAX_FILE_BYTES, SourceFile};
 use crate::timeline::ToneStyle;
 
@@ -61,6 +61,65 @@ pub fn script(source: &SourceFile) -> Result<Scripted, Refused> {
 /// lengths are estimates) and the tones in `tones`.
 pub fn lay_out(script: &Script, speech: &dyn Speech, tones: ToneStyle) -> Plan {
     plan::layout(script, speech, tones)
+}
+
+/// Where a session can be laid out in parts, for a cold start that plays
+/// the first part while the rest is prepared: the indices of the steps
+/// that begin an exercise (a new round and exercise), after the first
+/// exercise that `from` (round, exercise) names or, without it, the first
+/// exercise. Each part takes as many exercises more as the parts before
+/// it (1, 2, 4, …), so the rest is prepared while the part before plays
+/// and a session is laid out only a few times.
+pub fn parts(script: &Script, from: Option<(u32, usize)>) -> Vec<usize> {
+    let key = |step: &Step| {
+        let place = match step {
+            Step::Say { place, .. } => place,
+            Step::Period(p) => &p.place,
+        };
+        (place.round, place.exercise)
+    };
+    let steps = &script.steps;
+    let Some(first) = steps.iter().position(|s| match (key(s), from) {
+        ((_, None), _) => false,
+        (_, None) => true,
+        ((round, Some(e)), Some((r, x))) => round == r && e == x,
+    }) else {
+        return Vec::new();
+    };
+    let starts: Vec<usize> = (first + 1..steps.len())
+        .filter(|&i| key(&steps[i]).1.is_some() && key(&steps[i]) != key(&steps[i - 1]))
+        .collect();
+    let mut cuts = Vec::new();
+    let mut k = 1;
+    while k <= starts.len() {
+        cuts.push(starts[k - 1]);
+        k *= 2;
+    }
+    cuts
+}
+
+/// The part of a session before step `cut`, laid out as [`lay_out`] lays
+/// out the whole, and the sample it ends at. Layout is sequential, so the
+/// part is exactly the whole's beginning: every event and period the part
+/// has, the whole has at the same sample, and every other sound of the
+/// whole starts at or after the end (tests/properties.rs checks both).
+pub fn lay_out_part(
+    script: &Script,
+    cut: usize,
+    speech: &dyn Speech,
+    tones: ToneStyle,
+) -> (Plan, u64) {
+    let mut part = Script {
+        title: script.title.clone(),
+        rounds: script.rounds,
+        exercises: script.exercises.clone(),
+        steps: Vec::new(),
+    };
+    part.steps
+        .extend_from_slice(&script.steps[..cut.min(script.steps.len())]);
+    let plan = plan::layout(&part, speech, tones);
+    let end = plan.total_samples - plan::TAIL;
+    (plan, end)
 }
 
 pub use crate::script::estimated_len;

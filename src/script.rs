@@ -133,6 +133,12 @@ pub struct Script {
 impl Script {
     /// Every distinct text the script speaks, in first-use order.
     pub fn texts(&self) -> Vec<&str> {
+        self.texts_before(self.steps.len())
+    }
+
+    /// Every distinct text the steps before `cut` speak, in first-use
+    /// order.
+    pub fn texts_before(&self, cut: usize) -> Vec<&str> {
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         let mut add = |t: &'_ str| {
@@ -142,7 +148,7 @@ impl Script {
                 None
             }
         };
-        for step in &self.steps {
+        for step in &self.steps[..cut.min(self.steps.len())] {
             match step {
                 Step::Say { text, .. } => {
                     if add(text).is_some() {

@@ -416,3 +416,70 @@ proptest! {
         check_contract(&r, &plan)?;
     }
 }
+
+/// The part of a plan before step `cut` against the whole: the same
+/// events and periods, and nothing of the rest before the part's end.
+fn check_part(whole: &Plan, part: &Plan, end: u64, cut: usize) -> Result<(), TestCaseError> {
+    let before: Vec<_> = whole.events.iter().filter(|e| e.start < end).collect();
+    let ours: Vec<_> = part.events.iter().collect();
+    prop_assert_eq!(
+        &ours,
+        &before,
+        "the part before step {} (ending at {}) differs from the whole",
+        cut,
+        end
+    );
+    prop_assert!(
+        part.events.iter().all(|e| e.end() <= end),
+        "a sound of the part before step {cut} runs past its end {end}"
+    );
+    let periods = whole.periods.iter().filter(|p| p.start < end);
+    prop_assert_eq!(
+        part.periods.iter().collect::<Vec<_>>(),
+        periods.collect::<Vec<_>>()
+    );
+    prop_assert!(
+        whole
+            .periods
+            .iter()
+            .filter(|p| p.start < end)
+            .all(|p| p.start + p.len <= end),
+        "a period of the whole straddles the end of the part before step {cut}"
+    );
+    prop_assert!(end <= whole.total_samples - TAIL);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// A cold start plays a session in parts while the rest is prepared:
+    /// a later clip can never move an earlier sound, wherever it is cut.
+    #[test]
+    fn a_session_laid_out_in_parts_is_the_whole_laid_out_at_once(
+        r in routine(),
+        scale in 0u64..3000,
+    ) {
+        let text = r.toml();
+        let source = SourceFile::new("generated.toml", text.as_str());
+        let Ok(scripted) = pipeline::script(&source) else {
+            return Err(TestCaseError::fail(format!("not a routine:\n{text}")));
+        };
+        let script = &scripted.script;
+        let speech = speech_len(scale);
+        let whole = pipeline::lay_out(script, &speech, ToneStyle::default());
+        for cut in 0..=script.steps.len() {
+            let (part, end) =
+                pipeline::lay_out_part(script, cut, &speech, ToneStyle::default());
+            check_part(&whole, &part, end, cut)?;
+        }
+        let parts = pipeline::parts(script, None);
+        prop_assert!(parts.windows(2).all(|w| w[0] < w[1]), "{:?}", parts);
+        prop_assert!(parts.iter().all(|&c| c > 0 && c < script.steps.len()));
+        let exercises = script.exercises.len() as u32 * script.rounds;
+        // 1, 2, 4, … exercises: a part for each power of two below the
+        // count of exercises played.
+        let expected = (1..exercises).filter(|k| k.is_power_of_two()).count();
+        prop_assert_eq!(parts.len(), expected, "parts {:?} of {} exercises", parts, exercises);
+    }
+}

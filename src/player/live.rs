@@ -54,7 +54,8 @@ pub struct Shared {
     paused: AtomicBool,
     /// The timeline has been played to its end.
     finished: AtomicBool,
-    /// The prelude is still playing: the full session has not arrived.
+    /// A cold start's session is still being prepared: the prelude or a
+    /// part of the session plays, and the whole has not arrived.
     waiting: AtomicBool,
     /// Paused, with "Paused." given to the output: only silence follows.
     resting: AtomicBool,
@@ -65,7 +66,8 @@ pub struct Shared {
     /// The blocks given lately, oldest first.
     marks: Mutex<VecDeque<Mark>>,
     requests: Mutex<Vec<Request>>,
-    /// The full session, handed over after a cold start.
+    /// The session, handed over after a cold start: in parts while it is
+    /// prepared, then whole.
     handoff: Mutex<Option<Handoff>>,
     /// At the timeline's end, wait (in silence) for the epilogue.
     awaits_epilogue: AtomicBool,
@@ -108,7 +110,7 @@ impl Shared {
         self.resting.load(Ordering::Relaxed)
     }
 
-    /// True while only the first sound is known (cold start).
+    /// True while a cold start's session has not arrived whole.
     pub fn waiting(&self) -> bool {
         self.waiting.load(Ordering::Relaxed)
     }
@@ -132,7 +134,9 @@ impl Shared {
         self.awaits_epilogue.store(true, Ordering::Relaxed);
     }
 
-    /// Hands the full session to a source that started with a prelude.
+    /// Hands the session to a source that started with a prelude: a
+    /// longer part of it each time, until it is whole. An earlier part not
+    /// yet taken is replaced, as the new one holds it.
     pub fn hand_over(&self, handoff: Handoff) {
         if let Ok(mut slot) = self.handoff.lock() {
             *slot = Some(handoff);
@@ -140,13 +144,19 @@ impl Shared {
     }
 }
 
-/// The full session for a source that began with only its first sound.
+/// The session, or the part of it prepared so far, for a source that began
+/// with only its first sound.
 pub struct Handoff {
     pub renderer: Renderer,
     /// Where the prelude's sound sits in the session.
     pub first: u64,
     /// Where the sound after it starts.
     pub next: u64,
+    /// The renderer's plan is the session up to this sample and no
+    /// further (the rest is still being prepared), or `None`: the whole
+    /// session. Each part renders exactly what the whole does before its
+    /// end, so the source moves from one to the next at any sample.
+    pub until: Option<u64>,
 }
 
 /// The overlays spoken over a paused timeline.
@@ -229,6 +239,9 @@ pub struct LiveSource {
     /// Where a cold start's prelude sits in the session and where the
     /// sound after it starts, once the session has been handed over.
     handed: Option<(u64, u64)>,
+    /// Only the session up to here has been handed over: the timeline
+    /// waits here, in silence, for the next part.
+    until: Option<u64>,
     /// Samples given so far, less any dropped unheard.
     given: u64,
     /// Clips said over the timeline, at their timeline sample.
@@ -255,6 +268,7 @@ impl LiveSource {
             resume_at: start,
             frozen_at: None,
             handed: None,
+            until: None,
             given: 0,
             said: Vec::new(),
             epilogue: None,
@@ -280,6 +294,7 @@ impl LiveSource {
             resume_at: 0,
             frozen_at: None,
             handed: None,
+            until: None,
             given: 0,
             said: Vec::new(),
             epilogue: None,
@@ -288,10 +303,11 @@ impl LiveSource {
     }
 
     fn take_handoff(&mut self) {
-        let Mode::Prelude { elapsed, .. } = &self.mode else {
-            return;
+        let elapsed = match &self.mode {
+            Mode::Prelude { elapsed, .. } => Some(*elapsed),
+            _ if self.until.is_some() => None,
+            _ => return,
         };
-        let elapsed = *elapsed;
         let Some(handoff) = self
             .shared
             .handoff
@@ -305,11 +321,25 @@ impl LiveSource {
             mut renderer,
             first,
             next,
+            until,
         } = handoff;
-        // Carry on where the prelude is; if the session arrived so late
-        // that the next sound should have started, it starts now.
+        self.until = until;
+        let Some(elapsed) = elapsed else {
+            // A longer part of the session: it goes on from the very
+            // sample the last one had reached, sounds under way included.
+            let at = self.shown();
+            renderer.resume_at(at);
+            self.renderer = Some(renderer);
+            if until.is_none() {
+                self.shared.waiting.store(false, Ordering::Relaxed);
+            }
+            return;
+        };
+        // Carry on where the prelude is, in the middle of its words if
+        // they are still being said; if the session arrived so late that
+        // the next sound should have started, it starts now.
         let target = (first + elapsed).min(next);
-        renderer.seek(target);
+        renderer.resume_at(target);
         self.renderer = Some(renderer);
         self.mode = Mode::Timeline;
         self.handed = Some((first, next));
@@ -322,7 +352,9 @@ impl LiveSource {
                 }
             }
         }
-        self.shared.waiting.store(false, Ordering::Relaxed);
+        if until.is_none() {
+            self.shared.waiting.store(false, Ordering::Relaxed);
+        }
     }
 
     fn apply_requests(&mut self) {
@@ -480,7 +512,12 @@ impl LiveSource {
             Mode::Ended => 0,
             Mode::Timeline => {
                 let renderer = self.renderer.as_mut().expect("the timeline has a renderer");
-                let room = match self.frozen_at {
+                // Frozen, or at the end of the part prepared so far.
+                let stop = match (self.frozen_at, self.until) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                let room = match stop {
                     Some(at) if renderer.position() >= at => 0,
                     Some(at) => ((at - renderer.position()) as usize).min(full),
                     None => full,
@@ -620,9 +657,14 @@ mod tests {
     /// A session of three 100-sample clips at 1,000, 5,000 and 9,000, in a
     /// 10,000-sample timeline.
     fn session() -> Renderer {
+        part_of_session(3)
+    }
+
+    /// The session's first `n` clips, as a cold start lays out a part.
+    fn part_of_session(n: usize) -> Renderer {
         let mut clips = Clips::default();
         let mut events = Vec::new();
-        for (i, start) in [1_000u64, 5_000, 9_000].iter().enumerate() {
+        for (i, start) in [1_000u64, 5_000, 9_000].iter().enumerate().take(n) {
             let text = format!("s{i}");
             clips.insert(text.clone(), vec![(i as i16 + 1) * 1000; 100].into());
             events.push(Event {
@@ -808,6 +850,7 @@ mod tests {
             renderer: session(),
             first: 1_000,
             next: 5_000,
+            until: None,
         });
         // The rest of the current block is the prelude's; the next block
         // continues the session where the prelude was.
@@ -815,6 +858,38 @@ mod tests {
         assert_eq!(&rest[..40], &[1000; 40][..]);
         assert!(!shared.waiting());
         assert_eq!(shared.position(), 1_000 + 2 * BLOCK as u64);
+    }
+
+    #[test]
+    fn a_session_handed_over_in_parts_plays_as_the_whole_and_waits_at_each_end() {
+        let (mut whole, _) = LiveSource::new(session(), 1_000, overlays());
+        let all = given(&mut whole, 9_000);
+        let first: Clip = vec![1000; 100].into();
+        let (mut source, shared) = LiveSource::prelude(first, overlays());
+        let mut heard = given(&mut source, BLOCK);
+        // The first clip's part, up to the middle of the second clip.
+        shared.hand_over(Handoff {
+            renderer: part_of_session(2),
+            first: 1_000,
+            next: 5_000,
+            until: Some(5_050),
+        });
+        heard.extend(given(&mut source, 4_050 - BLOCK));
+        assert!(shared.waiting(), "a part is not the whole");
+        assert_eq!(shared.position(), 5_050);
+        // The part's end is reached: silence, the timeline standing still.
+        let held = given(&mut source, 2 * BLOCK);
+        assert!(held.iter().all(|x| *x == 0));
+        assert_eq!(shared.position(), 5_050, "waiting for the rest");
+        shared.hand_over(Handoff {
+            renderer: session(),
+            first: 1_000,
+            next: 5_000,
+            until: None,
+        });
+        heard.extend(given(&mut source, 9_000 - 4_050));
+        assert!(!shared.waiting());
+        assert_eq!(heard, all, "the second clip goes on from its middle");
     }
 
     /// Takes `n` samples straight from the source, in its own blocks.
@@ -888,6 +963,7 @@ mod tests {
             renderer: session(),
             first: 1_000,
             next: 5_000,
+            until: None,
         });
         let _ = given(&mut source, 4 * BLOCK);
         assert_eq!(

@@ -248,26 +248,41 @@ impl Start<'_> {
         words: &Overlaid,
         open: &mut Opener<'_>,
     ) -> Result<Started> {
+        let mix = self.settings.mix();
         let first_clips = self.speaker.clips(early, self.cache)?;
-        let first_clip = first_clips.get(first).cloned().expect("prepared");
-        let (source, shared) = LiveSource::prelude(
-            first_clip,
-            overlays(&first_clips, words, &self.settings.mix()),
-        );
+        // At the level the session says it, so it goes on the same when
+        // the session takes over in the middle of it.
+        let first_clip = scaled(first_clips.get(first).expect("prepared"), mix.speech);
+        let (source, shared) = LiveSource::prelude(first_clip, overlays(&first_clips, words, &mix));
         shared.await_epilogue();
         let mut output = open()?;
         output.play(Box::new(source))?;
+        // The session in parts, each prepared while the one before plays.
+        for cut in pipeline::parts(self.script, self.from) {
+            let (part, end) = {
+                let mut texts = self.script.texts_before(cut);
+                texts.extend(early.iter().copied());
+                let clips = self.speaker.clips(&texts, self.cache)?;
+                let (plan, end) =
+                    pipeline::lay_out_part(self.script, cut, &clips, self.settings.tones);
+                ((Renderer::new(&plan, &clips, &mix)?, plan), end)
+            };
+            let (renderer, plan) = part;
+            let start = start_sample(&plan, self.from);
+            shared.hand_over(Handoff {
+                renderer,
+                first: start,
+                next: next_after(&plan, start).min(end),
+                until: Some(end),
+            });
+        }
         let clips = self.speaker.clips(texts, self.cache)?;
         let (plan, start) = self.lay_out(&clips);
-        let next = plan
-            .events
-            .iter()
-            .find(|e| e.start > start)
-            .map_or(plan.total_samples, |e| e.start);
         shared.hand_over(Handoff {
-            renderer: Renderer::new(&plan, &clips, &self.settings.mix())?,
+            renderer: Renderer::new(&plan, &clips, &mix)?,
             first: start,
-            next,
+            next: next_after(&plan, start),
+            until: None,
         });
         let live = Live {
             shared,
@@ -725,6 +740,14 @@ pub fn start_sample(plan: &Plan, from: Option<(u32, usize)>) -> u64 {
             .find(|s| s.round == round && s.exercise == exercise)
             .map_or(first, |s| s.sample),
     }
+}
+
+/// Where the first sound after `start` starts, or the plan's end.
+fn next_after(plan: &Plan, start: u64) -> u64 {
+    plan.events
+        .iter()
+        .find(|e| e.start > start)
+        .map_or(plan.total_samples, |e| e.start)
 }
 
 /// The pause overlay, and the resume overlay: "Resuming." and a count-in
