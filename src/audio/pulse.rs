@@ -66,6 +66,8 @@ struct Fed {
     error: Mutex<Option<String>>,
     /// When playback last ran dry, if it has not started again.
     dry_since: Mutex<Option<Instant>>,
+    /// When the last redirect flushed the queue.
+    flushed_at: Mutex<Option<Instant>>,
     /// How long playback stood dry since the output was last asked.
     gaps: Mutex<Duration>,
 }
@@ -80,7 +82,23 @@ impl Fed {
     fn failed(&self) -> bool {
         self.error.lock().map(|e| e.is_some()).unwrap_or(true)
     }
+
+    /// A redirect emptied the server's queue a moment ago. If the sink
+    /// asked for the stream's audio before the new audio came (a window of
+    /// a round trip), the server reports an underflow that is the flush's,
+    /// not a machine too busy: it costs at most one of the sink's blocks of
+    /// silence, where the change is heard anyway.
+    fn flushed_lately(&self) -> bool {
+        self.flushed_at
+            .lock()
+            .ok()
+            .and_then(|t| *t)
+            .is_some_and(|t| t.elapsed() < FLUSH_UNDERFLOW)
+    }
 }
+
+/// How long after a flush an underflow is the flush's.
+const FLUSH_UNDERFLOW: Duration = Duration::from_millis(250);
 
 /// A connection to the sound server, and the session's stream on it once
 /// it plays.
@@ -388,6 +406,9 @@ impl Pulse {
         {
             let fed = self.fed.clone();
             s.set_underflow_callback(Some(Box::new(move || {
+                if fed.flushed_lately() {
+                    return;
+                }
                 if let Ok(mut d) = fed.dry_since.lock() {
                     d.get_or_insert_with(Instant::now);
                 }
@@ -493,7 +514,10 @@ impl Output for Pulse {
     }
 
     /// Flushes the queue, then rewinds the source to where the server's
-    /// write index now is: the first sample it has not played.
+    /// write index now is: the first sample it has not played. The flush
+    /// and the question of where that is go out together and are answered
+    /// in one round trip, so the server's queue stands empty as briefly as
+    /// it can.
     fn redirect(&self, change: &mut dyn FnMut()) {
         let Some(stream) = self.stream.as_ref() else {
             return change();
@@ -502,9 +526,18 @@ impl Output for Pulse {
             return change();
         }
         self.fed.hold.store(true, Ordering::Relaxed);
-        let flushed = self.ask_stream(stream, |s, answer| drop(s.flush(Some(answer))));
-        let timed = flushed
-            && self.ask_stream(stream, |s, answer| drop(s.update_timing_info(Some(answer))));
+        if let Ok(mut t) = self.fed.flushed_at.lock() {
+            *t = Some(Instant::now());
+        }
+        // The server answers in order: the flush's answer comes first.
+        let flushed = Arc::new(AtomicBool::new(false));
+        let timed = self.ask_stream(stream, |s, answer| {
+            let ok = flushed.clone();
+            drop(s.flush(Some(Box::new(move |done| {
+                ok.store(done, Ordering::Relaxed)
+            }))));
+            drop(s.update_timing_info(Some(answer)));
+        }) && flushed.load(Ordering::Relaxed);
         self.locked(|| {
             let mut s = stream.borrow_mut();
             let next = s

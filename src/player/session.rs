@@ -46,6 +46,10 @@ const STALL: Duration = Duration::from_secs(5);
 /// process was stopped; gaps in playback just after are not reported.
 const STOPPED: Duration = Duration::from_secs(2);
 
+/// A gap in playback shorter than this is not worth a warning: it would
+/// read "stopped for 0.00 s", and nobody hears it.
+const AUDIBLE_GAP: Duration = Duration::from_millis(5);
+
 /// Opens the output, when the first sound is ready for it.
 pub type Opener<'a> = dyn FnMut() -> Result<Box<dyn Output>> + 'a;
 
@@ -395,6 +399,7 @@ impl Live {
                 self.shared.request(Request::Epilogue(clip));
             }
             if let Some(gap) = self.output.gaps()
+                && gap >= AUDIBLE_GAP
                 && self.quiet_until.is_none_or(|t| Instant::now() > t)
             {
                 display.warn(&format!(

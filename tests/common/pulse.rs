@@ -8,6 +8,20 @@ use std::time::{Duration, Instant};
 /// The recording rate: the null sink's own.
 pub const REC_RATE: f64 = 48_000.0;
 
+/// Whether a hold of `want` seconds, paused after `before` and played on
+/// for `after` once resumed, kept its length: to 2 ms, but it may be heard
+/// up to one of the null sink's blocks longer (20 ms, at the recording's
+/// latency). A pause flushes the server's queue and writes "Paused." in
+/// one round trip; when the sink asks for the stream's audio within that
+/// round trip, the server plays a block of silence before the new audio
+/// (a moment under a millisecond wide, so now and then on a busy machine).
+/// The pause is then heard that much later, never sooner: time is never
+/// taken from a hold, and every sound after keeps its sample.
+pub fn hold_kept(before: f64, after: f64, want: f64) -> bool {
+    let gained = before + after - want;
+    (-0.002..=0.002 + 0.020).contains(&gained)
+}
+
 pub struct Pulse {
     pub dir: tempfile::TempDir,
     server: Child,
