@@ -447,6 +447,87 @@ fn a_cold_start_speaks_at_once_and_keeps_the_timing() {
     }
 }
 
+/// Three exercises, the last one's words slow to make.
+const PARTS: &str = "title = \"Parts\"
+[[exercise]]
+name = \"First\"
+hold = \"4s\"
+get_ready = \"1s\"
+[[exercise]]
+name = \"Second\"
+hold = \"4s\"
+get_ready = \"1s\"
+[[exercise]]
+name = \"Last\"
+hold = \"2s\"
+get_ready = \"1s\"
+";
+
+#[test]
+fn a_cold_start_plays_its_first_exercises_while_the_last_is_prepared() {
+    let pulse = Pulse::start();
+    let env = Env::with_own_cache();
+    // espeak-ng, but 6 s for each text that names the last exercise: a
+    // session prepared whole before it plays would fall silent for seconds
+    // after its first words.
+    env.write(
+        "config/coach/config.toml",
+        r#"[voices.slow]
+command = ["sh", "-c", "case \"$1\" in *Last*) sleep 6;; esac; exec espeak-ng --stdout -- \"$1\"", "sh", "{text}"]
+language = "en"
+"#,
+    );
+    env.write("parts.toml", PARTS);
+    // Every sound, speech included, from the first words on (what is
+    // under way as the recording starts is not the session's).
+    let heard = |audio: &[i16]| {
+        let all = sounds(audio, REC_RATE, QUIET, 50.0);
+        let all: Vec<(usize, usize)> = all.into_iter().filter(|s| s.0 > 0).collect();
+        let first = all[0].0;
+        let at = |s: usize| seconds(s - first);
+        let sounds: Vec<(f64, f64)> = all.iter().map(|s| (at(s.0), seconds(s.1))).collect();
+        (sounds, tone_times(audio))
+    };
+    let recording = pulse.record();
+    let started = std::time::Instant::now();
+    let (code, said) = Playing::start(&env, &pulse, &["parts.toml", "--voice", "slow"])
+        .finish(Duration::from_secs(60));
+    let took = started.elapsed();
+    let cold = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    let recording = pulse.record();
+    let (code, said) = Playing::start(&env, &pulse, &["parts.toml", "--voice", "slow"])
+        .finish(Duration::from_secs(60));
+    let warm = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    let (cold_sounds, cold) = heard(&cold);
+    let (warm_sounds, warm) = heard(&warm);
+    assert_eq!(cold.len(), 6, "{cold:?}");
+    assert_eq!(cold.len(), warm.len());
+    for (c, w) in cold.iter().zip(&warm) {
+        assert_eq!(c.1, w.1);
+        assert!((c.0 - w.0).abs() <= TWO_MS, "cold {c:?}, warm {w:?}");
+    }
+    // Every sound, words and tones, where and as long as when every clip
+    // is ready: the first hold does not wait for the slow clips, and the
+    // first words go on whole as the session takes over in their middle.
+    assert_eq!(
+        cold_sounds.len(),
+        warm_sounds.len(),
+        "cold {cold_sounds:?}\nwarm {warm_sounds:?}"
+    );
+    for (c, w) in cold_sounds.iter().zip(&warm_sounds) {
+        assert!(
+            (c.0 - w.0).abs() <= TWO_MS && (c.1 - w.1).abs() <= TWO_MS,
+            "a sound at {:.4} s for {:.4} s, warm at {:.4} s for {:.4} s (cold play took {took:?})",
+            c.0,
+            c.1,
+            w.0,
+            w.1
+        );
+    }
+}
+
 #[test]
 fn from_starts_at_the_named_exercise() {
     let pulse = Pulse::start();
