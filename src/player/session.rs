@@ -567,7 +567,7 @@ impl Live {
             // The prelude of a cold start cannot be paused or moved.
             _ if self.shared.waiting() => {
                 return Applied::Ignored(
-                    "the session is starting: controls work once its first words are said".into(),
+                    "the session is still being prepared: pause, skip and back work once it is ready (q stops it now)".into(),
                 );
             }
             Control::TogglePause => {
