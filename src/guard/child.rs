@@ -156,7 +156,7 @@ fn reader(
 }
 
 /// Whether process `pid` (our child) has ended, without reaping it.
-fn exited(pid: libc::pid_t) -> bool {
+pub(crate) fn exited(pid: libc::pid_t) -> bool {
     // SAFETY: waitid fills in a zeroed siginfo_t; WNOWAIT leaves the child
     // to be reaped by `Child::wait`.
     unsafe {
@@ -172,7 +172,7 @@ fn exited(pid: libc::pid_t) -> bool {
 }
 
 /// SIGKILL to every process of the group `pid` leads.
-fn kill_group(pid: libc::pid_t) {
+pub(crate) fn kill_group(pid: libc::pid_t) {
     // SAFETY: a plain system call; the group is our child's own.
     unsafe {
         libc::killpg(pid, libc::SIGKILL);

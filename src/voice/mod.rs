@@ -9,6 +9,7 @@
 pub mod cache;
 pub mod command;
 pub mod espeak;
+pub mod framed;
 pub mod level;
 pub mod piper;
 pub mod resample;

@@ -4,15 +4,14 @@
 //! request per line. `piper:NAME` names a model found in the voice
 //! folders, or `piper:/path/to/model.onnx` one file.
 
-use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
-use super::{MAX_VOICE_OUTPUT, Voice, VoiceError, resample::resample, trim_silence};
+use super::framed::{Framed, Trouble};
+use super::{Voice, VoiceError, resample::resample, trim_silence};
 use crate::timeline::SAMPLE_RATE;
 
 /// The helper, run with `python -c`: nothing is written to disk.
@@ -213,68 +212,6 @@ pub fn find_model(spec: &str, python: Option<&Path>) -> Result<Model, String> {
         })
 }
 
-/// A frame from the helper.
-enum Frame {
-    Ready(Vec<u8>),
-    Pcm(Vec<u8>),
-    Error(String),
-    /// Not the protocol: the helper is not ours, or broke.
-    Garbage(String),
-}
-
-/// A running helper.
-struct Helper {
-    child: Child,
-    stdin: ChildStdin,
-    frames: Receiver<Frame>,
-    rate: u32,
-}
-
-impl Drop for Helper {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Reads frames from the helper's stdout until it ends.
-fn read_frames(out: impl Read + Send + 'static) -> Receiver<Frame> {
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        let mut out = BufReader::new(out);
-        loop {
-            let mut head = [0u8; 8];
-            if out.read_exact(&mut head).is_err() {
-                return;
-            }
-            let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
-            if len > MAX_VOICE_OUTPUT {
-                let _ = tx.send(Frame::Garbage(format!(
-                    "it announced {len} bytes, more than a clip can be"
-                )));
-                return;
-            }
-            let mut body = vec![0u8; len];
-            if out.read_exact(&mut body).is_err() {
-                return;
-            }
-            let frame = match &head[..4] {
-                b"RDY " => Frame::Ready(body),
-                b"PCM " => Frame::Pcm(body),
-                b"ERR " => Frame::Error(String::from_utf8_lossy(&body).into_owned()),
-                other => Frame::Garbage(format!(
-                    "it wrote {:?} where a frame should start",
-                    String::from_utf8_lossy(other)
-                )),
-            };
-            if tx.send(frame).is_err() {
-                return;
-            }
-        }
-    });
-    rx
-}
-
 /// A Piper model at a speed.
 pub struct Piper {
     spec: String,
@@ -282,7 +219,7 @@ pub struct Piper {
     python: Option<PathBuf>,
     program: Option<PathBuf>,
     length_scale: f64,
-    helper: Mutex<Option<Helper>>,
+    helper: Mutex<Option<Framed>>,
     /// Helpers started, for the tests and the benchmark.
     started: AtomicUsize,
 }
@@ -308,7 +245,7 @@ impl Piper {
         self.started.load(Ordering::Relaxed)
     }
 
-    fn start(&self, model: &Model) -> Result<Helper, VoiceError> {
+    fn start(&self, model: &Model) -> Result<Framed, VoiceError> {
         let Some(program) = &self.program else {
             return Err(VoiceError::Missing(
                 "the Piper voice needs Piper TTS, which was not found (no `piper` on PATH; set COACH_PIPER to it): install it with `pipx install piper-tts`, or in a virtual environment with `python3 -m venv ~/.local/share/coach/piper && ~/.local/share/coach/piper/bin/pip install piper-tts`. Debian's `apt install piper` is another program".into(),
@@ -320,16 +257,15 @@ impl Piper {
                 program.display()
             )));
         };
-        let mut child = Command::new(python)
+        let mut command = Command::new(python);
+        command
             .arg("-c")
             .arg(HELPER)
             .arg(&model.path)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .current_dir(std::env::temp_dir())
-            .spawn()
-            .map_err(|e| {
+            .current_dir(std::env::temp_dir());
+        let load_timeout = timeout(LOAD_TIMEOUT);
+        let started =
+            Framed::start(&mut command, false, model.sample_rate, load_timeout).map_err(|e| {
                 VoiceError::Missing(format!(
                     "cannot run {} (the Python of {}): {e}",
                     python.display(),
@@ -337,85 +273,62 @@ impl Piper {
                 ))
             })?;
         self.started.fetch_add(1, Ordering::Relaxed);
-        let frames = read_frames(child.stdout.take().expect("piped"));
-        let stdin = child.stdin.take().expect("piped");
-        let mut helper = Helper {
-            child,
-            stdin,
-            frames,
-            rate: model.sample_rate,
-        };
-        let load_timeout = timeout(LOAD_TIMEOUT);
-        match helper.frames.recv_timeout(load_timeout) {
-            Ok(Frame::Ready(info)) => {
-                let info: serde_json::Value = serde_json::from_slice(&info).unwrap_or_default();
-                if let Some(rate) = info["sample_rate"].as_u64() {
-                    helper.rate = rate as u32;
-                }
-                Ok(helper)
-            }
-            Ok(Frame::Error(e)) if e.contains("has no Piper TTS") => {
-                Err(VoiceError::Missing(format!(
-                    "{} is not Piper TTS ({e}); install it with `pipx install piper-tts`",
-                    program.display()
-                )))
-            }
-            Ok(Frame::Error(e)) => Err(VoiceError::Failed(format!("Piper: {e}"))),
-            Ok(Frame::Garbage(e)) => Err(VoiceError::Failed(format!(
+        started.map_err(|trouble| match trouble {
+            Trouble::Said(e) if e.contains("has no Piper TTS") => VoiceError::Missing(format!(
+                "{} is not Piper TTS ({e}); install it with `pipx install piper-tts`",
+                program.display()
+            )),
+            Trouble::Said(e) => VoiceError::Failed(format!("Piper: {e}")),
+            Trouble::Garbage(e) => VoiceError::Failed(format!(
                 "{} did not speak coach's Piper protocol: {e}",
                 python.display()
-            ))),
-            Ok(Frame::Pcm(_)) => Err(VoiceError::Failed(
-                "Piper's helper answered out of turn".into(),
             )),
-            Err(RecvTimeoutError::Timeout) => Err(VoiceError::Failed(format!(
+            Trouble::OutOfTurn => {
+                VoiceError::Failed("Piper's helper answered out of turn".into())
+            }
+            Trouble::TimedOut => VoiceError::Failed(format!(
                 "Piper did not load {} within {:.0} s and was stopped (COACH_PIPER_TIMEOUT sets the limit)",
                 model.path.display(),
                 load_timeout.as_secs_f64()
-            ))),
-            Err(RecvTimeoutError::Disconnected) => Err(VoiceError::Failed(format!(
+            )),
+            Trouble::Ended(_) | Trouble::Deaf(_) => VoiceError::Failed(format!(
                 "Piper ({}) ended before it loaded {}",
                 python.display(),
                 model.path.display()
-            ))),
-        }
+            )),
+        })
     }
 
     /// One clip from the running helper (started if need be); a helper
     /// that failed is dropped, so the next clip starts another.
-    fn ask(&self, model: &Model, text: &str) -> Result<(Vec<u8>, u32), VoiceError> {
+    fn ask(&self, model: &Model, text: &str) -> Result<(Vec<i16>, u32), VoiceError> {
         let mut slot = self.helper.lock().unwrap_or_else(|e| e.into_inner());
         if slot.is_none() {
             *slot = Some(self.start(model)?);
         }
         let helper = slot.as_mut().expect("started");
         let request = serde_json::json!({ "text": text, "length_scale": self.length_scale });
-        let sent = helper
-            .stdin
-            .write_all(format!("{request}\n").as_bytes())
-            .and_then(|_| helper.stdin.flush());
-        let answer = match sent {
-            Err(e) => Err(VoiceError::Failed(format!(
-                "Piper stopped taking requests: {e}"
-            ))),
-            Ok(()) => match helper.frames.recv_timeout(timeout(CLIP_TIMEOUT)) {
-                Ok(Frame::Pcm(pcm)) => Ok((pcm, helper.rate)),
-                Ok(Frame::Error(e)) => Err(VoiceError::Failed(format!("Piper: {e}"))),
-                Ok(Frame::Garbage(e)) => Err(VoiceError::Failed(format!(
-                    "Piper's helper broke its protocol: {e}"
-                ))),
-                Ok(Frame::Ready(_)) => Err(VoiceError::Failed(
-                    "Piper's helper answered out of turn".into(),
-                )),
-                Err(RecvTimeoutError::Timeout) => Err(VoiceError::Failed(format!(
+        let rate = helper.rate;
+        let answer = helper
+            .ask(&request, timeout(CLIP_TIMEOUT))
+            .map(|pcm| (pcm, rate))
+            .map_err(|trouble| match trouble {
+                Trouble::Deaf(e) => {
+                    VoiceError::Failed(format!("Piper stopped taking requests: {e}"))
+                }
+                Trouble::Said(e) => VoiceError::Failed(format!("Piper: {e}")),
+                Trouble::Garbage(e) => {
+                    VoiceError::Failed(format!("Piper's helper broke its protocol: {e}"))
+                }
+                Trouble::OutOfTurn => {
+                    VoiceError::Failed("Piper's helper answered out of turn".into())
+                }
+                Trouble::TimedOut => VoiceError::Failed(format!(
                     "Piper did not answer within {:.0} s; it was stopped (COACH_PIPER_TIMEOUT sets the limit)",
                     timeout(CLIP_TIMEOUT).as_secs_f64()
-                ))),
-                Err(RecvTimeoutError::Disconnected) => Err(VoiceError::Failed(
-                    "Piper's process ended (it crashed)".into(),
                 )),
-            },
-        };
+                Trouble::Ended(_) => VoiceError::Failed("Piper's process ended (it crashed)".into()),
+            });
         if answer.is_err() {
             *slot = None;
         }
@@ -441,11 +354,7 @@ impl Voice for Piper {
             .model
             .as_ref()
             .map_err(|e| VoiceError::UnknownVoice(e.clone()))?;
-        let (bytes, rate) = self.ask(model, text)?;
-        let samples: Vec<i16> = bytes
-            .chunks_exact(2)
-            .map(|b| i16::from_le_bytes([b[0], b[1]]))
-            .collect();
+        let (samples, rate) = self.ask(model, text)?;
         let samples = if rate == SAMPLE_RATE {
             samples
         } else {
