@@ -109,6 +109,58 @@ command = ["ENGINE", "ok", "16000", "--text", "{text}", "--out", "{file}"]
     assert!(purity(clip, 440.0) > 0.9);
 }
 
+/// A voice that stays running and speaks coach's voice protocol, having
+/// espeak-ng say each text; it notes each start in the file it is given.
+const KEPT: &str = r#"#!/usr/bin/env python3
+import json, struct, subprocess, sys
+open(sys.argv[1], "a").write("start\n")
+def send(kind, body):
+    sys.stdout.buffer.write(kind + struct.pack("<I", len(body)) + body)
+    sys.stdout.buffer.flush()
+send(b"RDY ", json.dumps({"sample_rate": 22050}).encode())
+for line in sys.stdin:
+    request = json.loads(line)
+    speed = str(request["speed"])
+    wav = subprocess.run(["espeak-ng", "-s", speed, "--stdout", "--", request["text"]], capture_output=True).stdout
+    send(b"PCM ", wav[44:])
+"#;
+
+#[test]
+fn a_persistent_voice_speaks_a_whole_session_from_one_process() {
+    let env = setup("");
+    let kept = env.write("kept.py", KEPT);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let starts = env.path("starts");
+    env.write(
+        "config/coach/config.toml",
+        &format!(
+            "voice = \"kept\"\n[voices.kept]\ncommand = [\"{}\", \"{}\"]\npersistent = true\n",
+            kept.display(),
+            starts.display()
+        ),
+    );
+    let plan = env.plan("r.toml");
+    let spoken = speech_events(&plan);
+    assert!(spoken.len() >= 3, "{spoken:?}");
+    assert!(spoken.iter().all(|(_, len)| *len > 4_000), "{spoken:?}");
+    let count = || std::fs::read_to_string(&starts).unwrap().lines().count();
+    assert_eq!(count(), 1, "one process made every clip");
+    // The render is the plan, speech where it says.
+    let audio = env.render("r.toml");
+    assert_eq!(audio.len() as u64, plan["total_samples"].as_u64().unwrap());
+    for e in events(&plan).iter().filter(|e| e["text"].is_string()) {
+        let clip = &audio[u(&e["start_sample"])..u(&e["end_sample"])];
+        assert!(clip.iter().any(|s| s.unsigned_abs() > 1000), "{e}");
+    }
+    // Cached: nothing more to make, nothing started.
+    assert_eq!(count(), 1);
+    // Another speed is another voice to the cache, asked of a new process.
+    let out = env.run(&["show", "r.toml", "--speed", "200"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(count(), 2);
+}
+
 #[test]
 fn a_failing_or_hanging_command_voice_is_a_clear_error() {
     let env = setup(

@@ -163,7 +163,14 @@ pub const TOP: &[&str] = &[
     "voices",
 ];
 /// The keys of a `[voices.NAME]` table.
-pub const VOICE: &[&str] = &["command", "format", RATE.name, "language", "timeout"];
+pub const VOICE: &[&str] = &[
+    "command",
+    "format",
+    RATE.name,
+    "language",
+    "timeout",
+    "persistent",
+];
 
 /// How long one synthesis of a command voice may take, by default.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;

@@ -40,6 +40,9 @@ pub enum AudioFormat {
     /// Raw 16-bit little-endian mono PCM at this rate (Piper's
     /// `--output-raw`).
     Raw { rate: u32 },
+    /// `persistent = true`: the program stays running for the session and
+    /// speaks coach's voice protocol (`voice::framed`), saying its rate.
+    Framed,
 }
 
 /// The settings of the config file; `None` where it says nothing.
@@ -444,6 +447,30 @@ impl Walker {
                 },
             },
         };
+        let persistent = f.get("persistent").and_then(|e| self.boolean(e));
+        let format = match (persistent, f.get("format").or(f.get(keys::RATE.name))) {
+            (Some(true), Some(e)) => {
+                self.error(
+                    e.span(),
+                    format!("a persistent voice says its own rate in coach's voice protocol: remove \"{}\" from [voices.{name}]", if f.get("format").is_some() { "format" } else { "rate" }),
+                );
+                None
+            }
+            (Some(true), None) => {
+                if let Some(args) = &command
+                    && args
+                        .iter()
+                        .any(|a| a.contains("{text}") || a.contains("{file}"))
+                {
+                    self.error(
+                        f.get("persistent").map_or(key_span.clone(), |e| e.span()),
+                        format!("a persistent voice takes its texts on stdin and answers on stdout: remove {{text}} and {{file}} from the command of [voices.{name}]"),
+                    );
+                }
+                Some(AudioFormat::Framed)
+            }
+            _ => format,
+        };
         let language = f
             .get("language")
             .and_then(|e| self.language(e))
@@ -557,6 +584,11 @@ pub fn template() -> String {
 # rate = {}
 # language = "en"
 # timeout = "{t}"
+# A program that stays running and speaks coach's voice protocol (one JSON
+# request per line on stdin, framed audio on stdout: see the README):
+# [voices.mine]
+# command = ["python3", "/home/me/my-voice.py"]
+# persistent = true
 "#,
         SPEED.limits(),
         PITCH.limits(),
@@ -696,6 +728,46 @@ format = "mp3"
                 "config.toml:10:10: error: \"format\" must be \"wav\" or \"raw\", found \"mp3\"",
             ]
         );
+    }
+
+    #[test]
+    fn a_persistent_voice_takes_no_text_file_format_or_rate() {
+        let config = parse_text(
+            r#"[voices.kept]
+command = ["my-voice", "--speed", "{speed}"]
+persistent = true
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.voices[0].format, AudioFormat::Framed);
+        let errors = parse_text(
+            r#"[voices.a]
+command = ["my-voice", "{text}"]
+persistent = true
+[voices.b]
+command = ["my-voice"]
+persistent = true
+format = "raw"
+rate = 22050
+[voices.c]
+command = ["my-voice"]
+persistent = "yes"
+"#,
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(
+            errors[0].starts_with(
+                "config.toml:3:14: error: a persistent voice takes its texts on stdin"
+            ),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].starts_with("config.toml:7:10: error: a persistent voice says its own rate")
+                && errors[1].contains("remove \"format\""),
+            "{errors:?}"
+        );
+        assert!(errors[2].starts_with("config.toml:11:14:"), "{errors:?}");
     }
 
     #[test]

@@ -1,11 +1,16 @@
 //! Command voices: any program the user names in the config that reads a
 //! text and writes speech, such as Piper or flite. It is run directly,
 //! never through a shell; the text reaches it on stdin or as one argument.
+//! A persistent one is started once and asked for every clip in coach's
+//! voice protocol ([`super::framed`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use super::framed::{Framed, Trouble};
 
 use super::{MAX_VOICE_OUTPUT, Voice, VoiceError, resample::resample, trim_silence, wav};
 use crate::config::{AudioFormat, CommandVoice};
@@ -18,6 +23,18 @@ pub struct CommandEngine {
     pub voice: CommandVoice,
     pub speed: u32,
     pub pitch: u32,
+    /// A persistent voice's running program, once started.
+    pub running: Running,
+}
+
+/// A persistent voice's program, shared by the engine's clones.
+#[derive(Clone, Default)]
+pub struct Running(Arc<Mutex<Option<Framed>>>);
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Running")
+    }
 }
 
 /// Distinct names for the files of syntheses running at once.
@@ -74,6 +91,9 @@ impl Voice for CommandEngine {
     }
 
     fn synthesize(&self, text: &str) -> Result<Vec<i16>, VoiceError> {
+        if self.voice.format == AudioFormat::Framed {
+            return self.ask_running(text);
+        }
         let name = &self.voice.name;
         let program = &self.voice.command[0];
         if let AudioFormat::Raw { rate } = self.voice.format
@@ -179,14 +199,84 @@ impl Voice for CommandEngine {
                     .map(|b| i16::from_le_bytes([b[0], b[1]]))
                     .collect(),
             ),
+            AudioFormat::Framed => unreachable!("asked of the running program"),
         };
-        let samples = trim_silence(&samples);
+        self.finished(text, &samples, rate)
+    }
+}
+
+impl CommandEngine {
+    /// Trimmed and at the session's rate; no sound at all is an error.
+    fn finished(&self, text: &str, samples: &[i16], rate: u32) -> Result<Vec<i16>, VoiceError> {
+        let samples = trim_silence(samples);
         if samples.is_empty() {
             return Err(VoiceError::Failed(format!(
-                "the voice \"{name}\" gave no sound for \"{text}\""
+                "the voice \"{}\" gave no sound for \"{text}\"",
+                self.voice.name
             )));
         }
         Ok(resample(samples, rate, SAMPLE_RATE))
+    }
+
+    /// One clip from a persistent voice's program, started (and waited
+    /// for) first if it is not running; a program that failed is stopped,
+    /// so the next clip starts it again.
+    fn ask_running(&self, text: &str) -> Result<Vec<i16>, VoiceError> {
+        let name = &self.voice.name;
+        let program = &self.voice.command[0];
+        let wait = Duration::from_micros(self.voice.timeout.micros());
+        let mut slot = self.running.0.lock().unwrap_or_else(|e| e.into_inner());
+        let explain = |trouble: Trouble| {
+            VoiceError::Failed(match trouble {
+                Trouble::Said(e) => format!("the voice \"{name}\": {e}"),
+                Trouble::Garbage(e) => format!(
+                    "the voice \"{name}\" ({program}) did not speak coach's voice protocol: {e}"
+                ),
+                Trouble::OutOfTurn => {
+                    format!("the voice \"{name}\" ({program}) answered out of turn")
+                }
+                Trouble::TimedOut => format!(
+                    "the voice \"{name}\" did not answer within {} and was stopped, with everything it started; raise its timeout in the config if it is just slow",
+                    self.voice.timeout
+                ),
+                Trouble::Ended(said) => format!(
+                    "the voice \"{name}\" ({program}) ended{}{said}",
+                    if said.is_empty() { "" } else { ": " }
+                ),
+                Trouble::Deaf(e) => {
+                    format!("the voice \"{name}\" ({program}) stopped taking requests: {e}")
+                }
+            })
+        };
+        if slot.is_none() {
+            let mut command = Command::new(program);
+            command
+                .args(self.voice.command[1..].iter().map(|a| {
+                    a.replace("{speed}", &self.speed.to_string())
+                        .replace("{pitch}", &self.pitch.to_string())
+                }))
+                .current_dir(std::env::temp_dir());
+            let started = Framed::start(&mut command, true, SAMPLE_RATE, wait).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    VoiceError::Missing(format!(
+                        "the voice \"{name}\" runs {program}, which was not found; install it or fix [voices.{name}] in the config"
+                    ))
+                } else {
+                    VoiceError::Failed(format!("the voice \"{name}\" could not start {program}: {e}"))
+                }
+            })?;
+            *slot = Some(started.map_err(explain)?);
+        }
+        let running = slot.as_mut().expect("started");
+        let rate = running.rate;
+        let request = serde_json::json!({ "text": text, "speed": self.speed, "pitch": self.pitch });
+        match running.ask(&request, wait) {
+            Ok(samples) => self.finished(text, &samples, rate),
+            Err(trouble) => {
+                *slot = None;
+                Err(explain(trouble))
+            }
+        }
     }
 }
 
@@ -225,6 +315,7 @@ mod tests {
             },
             speed: 150,
             pitch: 40,
+            running: Running::default(),
         }
     }
 
@@ -344,5 +435,133 @@ mod tests {
         let (args, text, file) = e.arguments("hi", std::path::Path::new("/t/x.wav"));
         assert_eq!(args, ["--output-raw"]);
         assert!(!text && !file);
+    }
+
+    /// A persistent voice in Python that speaks each request with
+    /// espeak-ng, noting each start in `starts`; `mode` makes it misbehave.
+    fn persistent(dir: &Path, mode: &str) -> CommandEngine {
+        let script = dir.join("voice.py");
+        std::fs::write(
+            &script,
+            r#"import json, struct, subprocess, sys
+mode, starts = sys.argv[1], sys.argv[2]
+open(starts, "a").write("start\n")
+out = sys.stdout.buffer
+def send(kind, body):
+    out.write(kind + struct.pack("<I", len(body)) + body)
+    out.flush()
+if mode == "hang":
+    child = subprocess.Popen(["sleep", "600"])
+    open(starts + ".child", "w").write(str(child.pid))
+    sys.stdin.read()
+if mode == "crash":
+    sys.stderr.write("Traceback (most recent call last):\nValueError: no such voice\n")
+    sys.exit(1)
+if mode == "garbage":
+    out.write(b"hello, world\n" * 4)
+    out.flush()
+    sys.stdin.read()
+send(b"RDY ", json.dumps({"sample_rate": 22050}).encode())
+for line in sys.stdin:
+    text = json.loads(line)["text"]
+    if mode == "refuse":
+        send(b"ERR ", b"cannot say that")
+        continue
+    wav = subprocess.run(["espeak-ng", "--stdout", "--", text], capture_output=True).stdout
+    send(b"PCM ", wav[44:])
+"#,
+        )
+        .unwrap();
+        let starts = dir.join("starts");
+        let mut e = engine(
+            &[
+                "python3",
+                script.to_str().unwrap(),
+                mode,
+                starts.to_str().unwrap(),
+            ],
+            AudioFormat::Framed,
+            Dur::from_secs(5),
+        );
+        e.voice.name = "kept".into();
+        e
+    }
+
+    fn starts(dir: &Path) -> usize {
+        std::fs::read_to_string(dir.join("starts"))
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn a_persistent_voice_makes_every_clip_in_one_process_as_a_program_per_clip_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = persistent(dir.path(), "ok");
+        let once = engine(
+            &["espeak-ng", "--stdout", "--", "{text}"],
+            AudioFormat::Wav,
+            Dur::from_secs(5),
+        );
+        for text in ["Hold.", "Cat-cow. 12 reps.", "Rest, 10 seconds."] {
+            let clip = kept.synthesize(text).unwrap();
+            assert!(clip.len() > 4_800, "{text}: {} samples", clip.len());
+            assert_eq!(clip, once.synthesize(text).unwrap(), "{text}");
+        }
+        assert_eq!(starts(dir.path()), 1, "one process for every clip");
+        // Its clones share it.
+        let clone = kept.clone();
+        assert!(!clone.synthesize("Good.").unwrap().is_empty());
+        assert_eq!(starts(dir.path()), 1);
+    }
+
+    #[test]
+    fn a_persistent_voice_that_fails_says_how_and_is_started_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = |mode: &str| {
+            persistent(dir.path(), mode)
+                .synthesize("Hold.")
+                .unwrap_err()
+                .to_string()
+        };
+        let said = err("crash");
+        assert!(said.contains("ended: ValueError: no such voice"), "{said}");
+        let said = err("garbage");
+        assert!(
+            said.contains("did not speak coach's voice protocol"),
+            "{said}"
+        );
+        let said = err("refuse");
+        assert!(said.contains("\"kept\": cannot say that"), "{said}");
+        let started = std::time::Instant::now();
+        let mut hung = persistent(dir.path(), "hang");
+        hung.voice.timeout = Dur::from_secs(1);
+        let said = hung.synthesize("Hold.").unwrap_err().to_string();
+        assert!(said.contains("did not answer within 1s"), "{said}");
+        assert!(started.elapsed() < Duration::from_secs(4));
+        // Stopped with what it started.
+        let child: i32 = std::fs::read_to_string(dir.path().join("starts.child"))
+            .unwrap()
+            .parse()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        // Gone, or a zombie waiting for whoever reaps orphans.
+        let state = std::fs::read_to_string(format!("/proc/{child}/stat")).unwrap_or_default();
+        let alive = state
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X']));
+        assert!(!alive, "its child {child} was left running: {state}");
+        // A refusal keeps nothing running: the next clip starts again.
+        let before = starts(dir.path());
+        let refusing = persistent(dir.path(), "refuse");
+        let _ = refusing.synthesize("a");
+        let _ = refusing.synthesize("b");
+        assert_eq!(starts(dir.path()), before + 2);
+        let missing = engine(
+            &["no-such-voice-program"],
+            AudioFormat::Framed,
+            Dur::from_secs(1),
+        );
+        let said = missing.synthesize("Hold.").unwrap_err().to_string();
+        assert!(said.contains("which was not found"), "{said}");
     }
 }

@@ -94,6 +94,7 @@ impl Speaker {
                 voice: voice.clone(),
                 speed,
                 pitch,
+                running: Default::default(),
             })),
             VoiceChoice::Piper(model) => Speaker::Pcm(Box::new(piper::Piper::new(model, speed))),
             VoiceChoice::System => Speaker::System {
