@@ -70,6 +70,8 @@ struct Run {
     /// The whole plan rendered straight through, from sample 0.
     full: Vec<i16>,
     start: u64,
+    /// Where each part a cold start is prepared in ends, in the timeline.
+    part_ends: Vec<u64>,
     clips: Clips,
     settings: Settings,
     log: PathBuf,
@@ -164,6 +166,10 @@ fn play(
     steering.join().expect("the steering thread");
 
     let clips = speaker.clips(&texts(&script), &cache).unwrap();
+    let part_ends = pipeline::parts(&script, None)
+        .into_iter()
+        .map(|cut| pipeline::lay_out_part(&script, cut, &clips, settings.tones).1)
+        .collect();
     let mut renderer = Renderer::new(&plan, &clips, &settings.mix()).unwrap();
     let mut full = vec![0i16; plan.total_samples as usize];
     assert_eq!(renderer.fill(&mut full), full.len());
@@ -188,6 +194,7 @@ fn play(
         summary,
         full,
         start: start_sample,
+        part_ends,
         clips,
         settings,
         log,
@@ -367,16 +374,42 @@ fn a_cold_start_speaks_its_first_words_then_hands_over_to_the_whole_session() {
         run.out[..title.len()] == run.full[first..first + title.len()],
         "the first words at once"
     );
-    // The whole session from its second sound, exactly; between the two
-    // only silence, as long as the speech took to arrive.
+    // The whole session from its second sound, exactly, with silence
+    // added only where it waited for what was still being made: after the
+    // first words, and at the end of each part it was prepared in (this
+    // output takes samples as fast as they come, so it waits there).
     let next = run.plan.events[1].start as usize;
-    let tail = run.full.len() - next;
-    assert!(run.out.len() >= tail + title.len());
-    let handed_over = run.out.len() - tail;
-    assert!(run.out[handed_over..] == run.full[next..]);
-    assert!(run.out[title.len()..handed_over].iter().all(|s| *s == 0));
+    assert!(!run.part_ends.is_empty(), "a cold start plays in parts");
+    let mut bounds = vec![next];
+    bounds.extend(
+        run.part_ends
+            .iter()
+            .map(|e| *e as usize)
+            .filter(|e| *e > next),
+    );
+    bounds.push(run.full.len());
+    let zeros = |s: &[i16]| s.iter().rev().take_while(|x| **x == 0).count();
+    let mut rest = &run.out[title.len()..];
+    for (k, w) in bounds.windows(2).enumerate().rev() {
+        let part = &run.full[w[0]..w[1]];
+        if k + 2 < bounds.len() {
+            // What the timeline waited after this part.
+            let waited = zeros(rest)
+                .checked_sub(zeros(part))
+                .expect("only silence is added");
+            rest = &rest[..rest.len() - waited];
+        }
+        assert!(
+            rest.len() >= part.len() && rest[rest.len() - part.len()..] == part[..],
+            "the session from sample {} to {} plays as the whole has it",
+            w[0],
+            w[1]
+        );
+        rest = &rest[..rest.len() - part.len()];
+    }
+    assert!(rest.iter().all(|s| *s == 0), "only silence after the title");
     assert!(
-        handed_over >= next - first,
+        title.len() + rest.len() >= next - first,
         "the second sound never comes early"
     );
     assert!(only_session(&run.log).finished());
