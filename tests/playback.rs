@@ -793,6 +793,46 @@ fn a_killed_session_is_logged_unfinished_and_resume_continues_there() {
 }
 
 #[test]
+fn the_hint_after_a_resumed_session_is_stopped_is_a_command_that_works() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("three.toml", THREE);
+    let stop_in_second = |args: &[&str]| {
+        let mut playing = Playing::start(&env, &pulse, args);
+        playing.wait_for("work 6s: Second");
+        std::thread::sleep(Duration::from_millis(500));
+        playing.signal(libc::SIGTERM);
+        let (code, said) = playing.finish(Duration::from_secs(10));
+        assert_eq!(code, 143, "{said}");
+        said
+    };
+    stop_in_second(&["three.toml"]);
+    // Resumed (no routine named), then stopped again: the hint names the
+    // routine as coach finds it, not by its title.
+    let said = stop_in_second(&["--resume"]);
+    let hint = said
+        .split("(or coach play ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no hint: {said}"));
+    assert!(!hint.contains("Three holds"), "{hint}");
+    // The shell reads it as a user's would.
+    let words = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("printf '%s\\n' {hint}"))
+        .output()
+        .unwrap();
+    let words: Vec<String> = stdout(&words).lines().map(str::to_string).collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    assert!(words.contains(&"--from"), "{words:?}");
+    let recording = pulse.record();
+    let (code, said) = Playing::start(&env, &pulse, &words).finish(Duration::from_secs(60));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "coach play {hint}: {said}");
+    assert_eq!(tone_times(&audio).len(), 4, "Second and Third: {said}");
+}
+
+#[test]
 fn four_hours_in_the_timing_still_holds_on_a_device() {
     // A 4.5-hour session, played from its last exercise: the live source
     // starts 4.5 hours into the timeline, and what is heard there must be

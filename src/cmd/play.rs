@@ -30,6 +30,12 @@ impl Run for Play {
     fn run(&self) -> Result<Exit> {
         let (loaded, resuming) = self.routine_to_play()?;
         let routine = &loaded.routine;
+        // How a hint names the routine: as given, else (resumed) as the
+        // log does, its file's absolute path or a built-in name.
+        let again = self
+            .routine
+            .clone()
+            .unwrap_or_else(|| routine_identity(&loaded.found).0);
         let from = self.start_at(routine, resuming.as_ref())?;
         let config = load_config()?;
         let settings = settings::resolve(&self.overrides(), &config, &routine.language);
@@ -119,11 +125,18 @@ impl Run for Play {
             if !self.quiet {
                 crate::guard::out::line(&format!("Session complete. {summary}"));
             }
-            return self.ended(ending, &plan, routine, pos, logged, &device);
+            return self.ended(ending, &plan, (routine, &again), pos, logged, &device);
         }
         // Said before the output is torn down, so it is said even if that
         // takes the watchdog to end.
-        let result = self.ended(ending.clone(), &plan, routine, pos, logged, &device);
+        let result = self.ended(
+            ending.clone(),
+            &plan,
+            (routine, &again),
+            pos,
+            logged,
+            &device,
+        );
         let (code, words) = match &result {
             Ok(exit) => (exit.code(), None),
             Err(e) => (Exit::Failure.code(), Some(format!("error: {e:#}"))),
@@ -248,12 +261,13 @@ impl Play {
         &self,
         ending: Ending,
         plan: &Plan,
-        routine: &Routine,
+        (routine, again): (&Routine, &str),
         pos: u64,
         logged: bool,
         device: &str,
     ) -> Result<Exit> {
-        let stopped = || crate::guard::out::line(&self.stopped_at(plan, routine, pos, logged));
+        let stopped =
+            || crate::guard::out::line(&self.stopped_at(plan, (routine, again), pos, logged));
         match ending {
             // Its summary was said as the output closed.
             Ending::Finished => Ok(Exit::Success),
@@ -356,9 +370,16 @@ impl Play {
         Ok((load_found(found)?, session))
     }
 
-    /// How far a session got, and the command that continues it.
-    fn stopped_at(&self, plan: &Plan, routine: &Routine, pos: u64, logged: bool) -> String {
-        let routine_arg = shell_quote(self.routine.as_deref().unwrap_or(&routine.title));
+    /// How far a session got, and the command that continues it: `again`
+    /// names the routine as `coach play` finds it.
+    fn stopped_at(
+        &self,
+        plan: &Plan,
+        (routine, again): (&Routine, &str),
+        pos: u64,
+        logged: bool,
+    ) -> String {
+        let routine_arg = shell_quote(again);
         let played = format!(
             "Stopped at {} of {}",
             clock_seconds(pos),
