@@ -419,3 +419,41 @@ hold = "10s"
     let out = env.run(&["check", "--strict", "way-in.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+#[test]
+fn render_to_a_terminal_is_refused_and_says_how_to_pipe_it() {
+    let env = Env::new();
+    env.write(
+        "r.toml",
+        "title = \"T\"\n[[exercise]]\nname = \"Reach\"\nhold = \"2s\"\n",
+    );
+    // util-linux's script gives coach a pseudo-terminal for stdout.
+    let run = |line: &str| {
+        std::process::Command::new("script")
+            .current_dir(env.path(""))
+            .env("HOME", env.path(""))
+            .env("XDG_CACHE_HOME", env.path("cache"))
+            .env("XDG_DATA_HOME", env.path("data"))
+            .env("XDG_CONFIG_HOME", env.path("config"))
+            .args([
+                "-qec",
+                &line.replace("COACH", env!("CARGO_BIN_EXE_coach")),
+                "/dev/null",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .expect("script (util-linux) runs")
+    };
+    let out = run("COACH render r.toml -o -");
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("error: -o - writes the audio to standard output, which is a terminal here")
+            && text.contains("coach render r.toml -o - | aplay"),
+        "{text}"
+    );
+    // Piped, it writes the WAV.
+    let out = run("COACH render r.toml -o - | head -c 4");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("RIFF"), "{}", stdout(&out));
+}

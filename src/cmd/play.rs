@@ -486,7 +486,7 @@ fn find_exercise(routine: &Routine, wanted: &str) -> Result<usize> {
 }
 
 /// `text` as one shell word.
-fn shell_quote(text: &str) -> String {
+pub(crate) fn shell_quote(text: &str) -> String {
     let plain = !text.is_empty()
         && text
             .chars()

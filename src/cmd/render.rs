@@ -97,6 +97,12 @@ impl Run for Render {
     fn run(&self) -> Result<Exit> {
         let loaded = load_routine(&self.routine)?;
         let to_stdout = self.output.as_deref() == Some(Path::new("-"));
+        if to_stdout && std::io::stdout().is_terminal() {
+            bail!(
+                "-o - writes the audio to standard output, which is a terminal here: pipe it into a player (coach render {} -o - | aplay) or write a file with -o FILE",
+                crate::guard::text::shown(&super::play::shell_quote(&self.routine))
+            );
+        }
         if to_stdout && self.chapters {
             bail!(
                 "--chapters writes files beside the audio; with -o - there is no file to put them beside"
