@@ -28,6 +28,8 @@ pub enum Control {
     Repeat,
     /// `s` (or `i`): say where the session is and how long is left.
     Status,
+    /// `?` (or `h`): show the keys.
+    Keys,
     /// Nothing to do: a remote asking where the session is.
     Query,
     /// `q`.
@@ -83,7 +85,8 @@ impl Control {
 pub const WORDS: &[&str] = crate::config::keys::REMOTE_WORDS;
 
 /// The key that gives each command, for the help line.
-pub const KEYS: &str = "space pause/resume · n next · b back · r repeat · s where am I · q quit";
+pub const KEYS: &str =
+    "space/p pause/resume · n/→ next · b/← back · r repeat · s where am I · ? keys · q quit";
 
 /// The session is being prepared (its clips made): nothing reads the
 /// controls yet, so a stop ends the process at once.
@@ -142,25 +145,61 @@ pub fn watch_signals(tx: Sender<Control>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The control a key gives, if any.
+/// The control a key gives, if any; caps lock changes nothing.
 pub fn key(byte: u8) -> Option<Control> {
-    Some(match byte {
+    Some(match byte.to_ascii_lowercase() {
         b' ' | b'p' => Control::TogglePause,
         b'n' => Control::Next,
         b'b' => Control::Back,
         b'r' => Control::Repeat,
         b's' | b'i' => Control::Status,
-        b'q' | b'Q' => Control::Quit,
+        b'?' | b'h' => Control::Keys,
+        b'q' => Control::Quit,
         _ => return None,
     })
 }
 
+/// The control an escape sequence's final byte gives: the right and left
+/// arrows (`ESC [ C`, `ESC [ D`, or `ESC O C` in application mode).
+fn arrow(last: u8) -> Option<Control> {
+    match last {
+        b'C' => Some(Control::Next),
+        b'D' => Some(Control::Back),
+        _ => None,
+    }
+}
+
 /// Sends a control for each control key read from `input`, until it ends.
+/// Escape sequences (arrows, function keys) are read whole, so none of
+/// their bytes is taken for a key of its own.
 pub fn watch_keys(mut input: impl Read + Send + 'static, tx: Sender<Control>) {
     std::thread::spawn(move || {
         let mut byte = [0u8; 1];
-        while let Ok(1) = input.read(&mut byte) {
-            let Some(control) = key(byte[0]) else {
+        let mut next = move || match input.read(&mut byte) {
+            Ok(1) => Some(byte[0]),
+            _ => None,
+        };
+        while let Some(b) = next() {
+            let control = if b == 0x1b {
+                match next() {
+                    Some(b'[' | b'O') => {
+                        // Parameters, then the final byte.
+                        let mut last = next();
+                        while let Some(0x20..=0x3f) = last {
+                            last = next();
+                        }
+                        match last {
+                            Some(l) => arrow(l),
+                            None => break,
+                        }
+                    }
+                    Some(other) => key(other),
+                    None => break,
+                }
+            } else {
+                key(b)
+            };
+            let Some(control) = control else {
                 continue;
             };
             stop_if_preparing(&control);
@@ -286,7 +325,10 @@ mod tests {
     #[test]
     fn keys_become_controls_and_other_bytes_are_ignored() {
         let (tx, rx) = channel();
-        watch_keys(&b"xn q\x1b[Ab"[..], tx);
+        watch_keys(
+            &b"xn q\x1b[Ab\x1b[C\x1b[D\x1b[1;5BN?\x1bOC\x1b[15~Q"[..],
+            tx,
+        );
         let got: Vec<Control> = rx.iter().collect();
         assert_eq!(
             got,
@@ -294,7 +336,14 @@ mod tests {
                 Control::Next,
                 Control::TogglePause,
                 Control::Quit,
-                Control::Back
+                Control::Back,
+                // The arrows; ctrl-down and F5 are nothing, not "b" or "~".
+                Control::Next,
+                Control::Back,
+                Control::Next,
+                Control::Keys,
+                Control::Next,
+                Control::Quit,
             ]
         );
     }

@@ -356,6 +356,7 @@ impl Live {
             };
             match controls.recv_timeout(tick) {
                 Ok(Control::Status) => self.say_progress(plan, display, status),
+                Ok(Control::Keys) => display.say(super::controls::KEYS),
                 Ok(Control::Remote(control, reply)) => {
                     if let Some(ending) = self.remote(plan, *control, reply, display, log, status) {
                         return ending;
@@ -563,7 +564,7 @@ impl Live {
                 }
             }
             // Answered by the loop, not here.
-            Control::Query | Control::Status | Control::Remote(..) => {}
+            Control::Query | Control::Status | Control::Keys | Control::Remote(..) => {}
             // The prelude of a cold start cannot be paused or moved.
             _ if self.shared.waiting() => {
                 return Applied::Ignored(
