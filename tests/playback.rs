@@ -167,6 +167,25 @@ fn sigusr1_pauses_and_resumes_without_losing_hold_time() {
 }
 
 #[test]
+fn quiet_prints_nothing_even_when_stopped() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let recording = pulse.record();
+    let playing = Playing::start(&env, &pulse, &["hold.toml", "--quiet"]);
+    std::thread::sleep(Duration::from_millis(2500));
+    playing.signal(libc::SIGTERM);
+    let (code, said) = playing.finish(Duration::from_secs(10));
+    let audio = recording.finish();
+    assert_eq!(code, 143, "{said}");
+    assert_eq!(said, "", "nothing printed");
+    assert!(
+        !sounds(&audio, REC_RATE, QUIET, 50.0).is_empty(),
+        "it played"
+    );
+}
+
+#[test]
 fn sigusr2_skips_to_the_next_exercise() {
     let pulse = Pulse::start();
     let env = Env::new();

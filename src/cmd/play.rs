@@ -67,9 +67,9 @@ impl Run for Play {
             title: &routine.title,
         };
         // Until the session runs, a stop ends the process at once.
-        controls::preparing(true);
+        controls::preparing(true, self.quiet);
         let started = start.play(&mut || Ok(device::open_output(&wanted)?));
-        controls::preparing(false);
+        controls::preparing(false, self.quiet);
         let Started { plan, mut live } = started?;
         let mut display = Display::new(self.quiet, plan.total_samples);
         display.say(&format!(
@@ -271,12 +271,17 @@ impl Play {
         match ending {
             // Its summary was said as the output closed.
             Ending::Finished => Ok(Exit::Success),
+            // Quiet: a stop the user asked for needs no words.
             Ending::Quit => {
-                stopped();
+                if !self.quiet {
+                    stopped();
+                }
                 Ok(Exit::Stopped)
             }
             Ending::Signal(signal) => {
-                stopped();
+                if !self.quiet {
+                    stopped();
+                }
                 Ok(Exit::Signal(signal))
             }
             Ending::DeviceLost(reason) => {
@@ -335,6 +340,19 @@ impl Play {
                 .as_deref()
                 .map(|r| format!(" of {r}"))
                 .unwrap_or_default();
+            let played = match &wanted {
+                Some(w) => log.sessions.iter().any(|s| &s.routine == w),
+                None => !log.sessions.is_empty(),
+            };
+            if !played {
+                bail!(
+                    "no session{of} is in the log yet, so there is nothing to resume: {}",
+                    match self.routine.as_deref() {
+                        Some(r) => format!("start one with `coach play {}`", shell_quote(r)),
+                        None => "`coach list` shows the routines to play".into(),
+                    }
+                );
+            }
             bail!(
                 "no unfinished session{of} to resume: every session in the log finished or was resumed already (`coach history` lists them)"
             );

@@ -92,10 +92,14 @@ pub const KEYS: &str =
 /// controls yet, so a stop ends the process at once.
 static PREPARING: AtomicBool = AtomicBool::new(false);
 
+/// `--quiet`: a stop while preparing says nothing either.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
 /// Marks the preparation of a session: while it lasts, `q`, SIGINT,
 /// SIGTERM and SIGHUP end the process at once (nothing has been logged or
 /// played that needs ending), with the exit status they would give.
-pub fn preparing(on: bool) {
+pub fn preparing(on: bool, quiet: bool) {
+    QUIET.store(quiet, Ordering::SeqCst);
     PREPARING.store(on, Ordering::SeqCst);
 }
 
@@ -117,7 +121,9 @@ fn stop_if_preparing(control: &Control) {
             libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, saved);
         }
     }
-    crate::guard::out::line("Stopped while preparing the session.");
+    if !QUIET.load(Ordering::SeqCst) {
+        crate::guard::out::line("Stopped while preparing the session.");
+    }
     crate::guard::temp::remove_open();
     std::process::exit(code);
 }
