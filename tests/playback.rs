@@ -423,11 +423,28 @@ fn devices_lists_the_sound_servers_sinks() {
         .lines()
         .find(|l| l.starts_with("pulse:test_sink "))
         .unwrap_or_else(|| panic!("{text}"));
-    assert!(line.ends_with("(default)"), "{line}");
+    assert!(line.ends_with("(play uses this)"), "{line}");
+    // One device is the one play uses; ALSA's default is only a default.
+    assert_eq!(text.matches("play uses this").count(), 1, "{text}");
+    let alsa = text
+        .lines()
+        .find(|l| l.starts_with("alsa:default "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(!alsa.contains("play uses this"), "{alsa}");
+    // A device set in the config is the one play uses.
+    env.write("config/coach/config.toml", "device = \"alsa:default\"\n");
+    let mut command = env.command();
+    pulse.attach(&mut command);
+    let text = stdout(&command.arg("devices").output().unwrap());
+    let alsa = text
+        .lines()
+        .find(|l| l.starts_with("alsa:default "))
+        .unwrap_or_else(|| panic!("{text}"));
     assert!(
-        text.lines().any(|l| l.starts_with("alsa:default ")),
-        "{text}"
+        alsa.ends_with("(play uses this: the config's device)"),
+        "{alsa}"
     );
+    assert_eq!(text.matches("play uses this").count(), 1, "{text}");
 }
 
 /// The tone onsets of a recording, in seconds after its first tone, with

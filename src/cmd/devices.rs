@@ -2,9 +2,10 @@
 
 use anyhow::Result;
 
-use super::{Exit, Run, print, table};
+use super::{Exit, Run, load_config, print, table};
 use crate::audio::device;
 use crate::cli::Devices;
+use crate::config::OutputChoice;
 
 impl Run for Devices {
     fn run(&self) -> Result<Exit> {
@@ -15,13 +16,29 @@ impl Run for Devices {
             )?;
             return Ok(Exit::Failure);
         }
+        // The one `play` would use: the config's device, else the first
+        // default of the output it would open (the sound server's, listed
+        // first, when one runs).
+        let config = load_config()?;
+        let alsa_only = config.output == Some(OutputChoice::Alsa);
+        let used = match &config.device {
+            Some(d) => devices.iter().position(|x| &x.id == d),
+            None => devices
+                .iter()
+                .position(|d| d.default && (!alsa_only || d.id.starts_with("alsa:"))),
+        };
         let mut rows = vec![vec![
             "DEVICE (for --device)".to_string(),
             "DESCRIPTION".to_string(),
         ]];
-        rows.extend(devices.iter().map(|d| {
-            let default = if d.default { "  (default)" } else { "" };
-            vec![d.id.clone(), format!("{}{default}", d.description)]
+        rows.extend(devices.iter().enumerate().map(|(i, d)| {
+            let mark = match (Some(i) == used, d.default) {
+                (true, _) if config.device.is_some() => "  (play uses this: the config's device)",
+                (true, _) => "  (play uses this)",
+                (false, true) => "  (its system's default)",
+                (false, false) => "",
+            };
+            vec![d.id.clone(), format!("{}{mark}", d.description)]
         }));
         print(&table(&rows, &[]))?;
         Ok(Exit::Success)
