@@ -22,21 +22,22 @@ use crate::settings::Overrides;
 #[derive(Debug, Parser)]
 #[command(name = "coach", version, propagate_version = true)]
 #[command(after_help = "Examples:
-  coach play hamstring-lower-back              play the bundled routine
-  coach list                                   routines you can play, with their lengths
-  coach check my-routine.toml                  find mistakes in a routine, with their line and column
-  coach show hamstring-lower-back              every sound of a session with its time
-  coach voices --lang de                       the voices for German routines
-  coach config init                            a config file to set your voice once
-  coach render hamstring-lower-back -o s.wav   the whole session as a WAV file
+  coach play hamstring-lower-back            play the bundled routine
+  coach list                                 the routines you can play
+  coach check my-routine.toml                mistakes, with line and column
+  coach show hamstring-lower-back            every sound, with its time
+  coach voices --lang de                     the voices for German routines
+  coach config init                          set your voice once, in a file
+  coach render hamstring-lower-back -o s.wav the whole session as a WAV file
   coach render hamstring-lower-back -o s.ogg --chapters
-                                               a compressed file for a phone, with chapters
-  coach history --week                         minutes per day this week, and your streak
-  coach play --resume                          continue the last session where it stopped
-  coach ctl toggle                             pause or resume a playing session from elsewhere
-  coach new shoulder-mobility                  start a routine of your own from a template
+                                             for a phone, with chapters
+  coach history --week                       minutes a day, and your streak
+  coach play --resume                        on from where the last stopped
+  coach ctl toggle                           pause or resume from elsewhere
+  coach new shoulder-mobility                start a routine of your own
 
-Exit status: 0 success, 1 failure (including a routine with errors), 2 bad command line,\n3 a session stopped with q, 128 + N a session stopped by signal N.")]
+Exit status: 0 success, 1 failure (a routine with errors too), 2 a bad
+command line, 3 a session stopped with q, 128 + N one stopped by signal N.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -218,7 +219,7 @@ pub struct Play {
   coach ctl toggle               pause or resume the newest session
   coach ctl next                 skip to the next exercise
   coach ctl status               where the session is and how long is left
-  coach ctl status --json        the same, for a script (README.md lists the fields)
+  coach ctl status --json        the same, for a script (the README has it)
   coach ctl say-status           have the session say where it is
   coach ctl stop --pid 4242      stop the session of process 4242")]
 pub struct Ctl {
@@ -320,6 +321,11 @@ pub struct Show {
     #[arg(long)]
     pub json: bool,
 
+    /// Every spoken text whole, however wide the terminal (piped, they
+    /// always are).
+    #[arg(long, conflicts_with = "json")]
+    pub wide: bool,
+
     #[command(flatten)]
     pub voice: VoiceArgs,
 }
@@ -374,8 +380,14 @@ pub struct History {
     #[arg(long, value_name = "YYYY-MM-DD", requires = "week", value_parser = parse_date)]
     pub date: Option<crate::sessions::calendar::Date>,
 
-    /// How many sessions to show, newest first; 0 shows all.
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
+    /// How many sessions to show, newest first; 0 shows all [default: 20].
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "N",
+        default_value_t = 20,
+        hide_default_value = true
+    )]
     pub limit: usize,
 
     /// Print JSON instead of a table (see the README).

@@ -194,7 +194,8 @@ pub fn check_bytes(bytes: &[u8]) -> Checked {
     if let Err(broken) = plan::check::check(&plan) {
         panic!("the plan breaks the timing contract: {broken}");
     }
-    let _ = plan.to_text();
+    let _ = plan.to_text(Some(42));
+    let _ = plan.to_text(None);
     let _ = serde_json::to_string(&plan.to_json()).expect("the plan as JSON");
     let _ = chapters::lrc(&plan);
     let _ = chapters::cue(&plan, "fuzz.ogg");

@@ -138,7 +138,8 @@ fn show_prints_a_cue_sheet_that_matches_the_json() {
         })
         .collect();
     assert_eq!(lines.len(), events.len(), "{text}");
-    assert!(text.contains("\"Standing hamstring stretch. 30 seconds, e…\""));
+    // Piped, every text is whole.
+    assert!(text.contains("\"Standing hamstring stretch. 30 seconds, each leg.\""));
     assert!(text.contains("[start tone, 880 Hz]"));
     assert!(text.contains(&format!("({} samples at 22050 Hz)", plan["total_samples"])));
     assert_eq!(plan["sample_rate"], 22050);
@@ -233,10 +234,26 @@ fn voice_and_speed_reach_espeak_and_language_picks_the_voice() {
     let out = env.run(&["show", "de.toml", "--voice", "xx-nope"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("espeak-ng has no voice \"xx-nope\""),
+        stderr(&out).contains(
+            "espeak-ng has no voice \"xx-nope\". Pick one with --voice (`coach voices` lists them)"
+        ),
         "{}",
         stderr(&out)
     );
+    let out = env.run(&["show", "de.toml", "--voice", "enus"]);
+    assert!(
+        stderr(&out).contains("espeak-ng has no voice \"enus\" (did you mean \"en-us\"?)"),
+        "{}",
+        stderr(&out)
+    );
+    // A language nobody speaks is an error, not an empty table.
+    let out = env.run(&["voices", "--lang", "xx"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(
+        stderr(&out),
+        "error: no voice here speaks \"xx\": `coach voices` lists every voice with its language\n"
+    );
+    assert!(stdout(&out).is_empty());
     let out = env.run(&["show", "de.toml", "--speed", "20"]);
     assert_eq!(out.status.code(), Some(2), "a bad flag is a usage error");
 }
@@ -376,6 +393,37 @@ fn help_teaches() {
 }
 
 #[test]
+fn help_fits_an_80_column_terminal_without_rewrapping_its_examples() {
+    let env = Env::new();
+    let help = |args: &[&str], columns: &str| {
+        let out = env
+            .command()
+            .args(args)
+            .env("COLUMNS", columns)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        stdout(&out)
+    };
+    let commands = [
+        "play", "render", "show", "check", "list", "voices", "devices", "config", "history", "new",
+        "ctl",
+    ];
+    for command in std::iter::once(None).chain(commands.iter().map(Some)) {
+        let mut args: Vec<&str> = command.into_iter().copied().collect();
+        args.push("--help");
+        let narrow = help(&args, "80");
+        for line in narrow.lines() {
+            assert!(line.chars().count() <= 80, "{args:?}: {line:?}");
+        }
+        // What is laid out by hand (the examples, the exit statuses) is
+        // the same at 80 columns as at 200: nothing of it was wrapped.
+        let tail = |text: &str| text.split("Examples:").nth(1).map(str::to_string);
+        assert_eq!(tail(&narrow), tail(&help(&args, "200")), "{args:?}");
+    }
+}
+
+#[test]
 fn check_names_the_exercise_whose_announcement_does_not_fit_in_its_rest() {
     let env = Env::new();
     env.write(
@@ -456,4 +504,66 @@ fn render_to_a_terminal_is_refused_and_says_how_to_pipe_it() {
     let out = run("COACH render r.toml -o - | head -c 4");
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("RIFF"), "{}", stdout(&out));
+}
+
+#[test]
+fn show_gives_whole_texts_when_piped_or_wide_and_fits_them_to_a_terminal() {
+    let env = Env::new();
+    let long = "Lie on your back with your knees bent and your feet flat on the floor, arms by your sides.";
+    env.write(
+        "r.toml",
+        &format!(
+            "title = \"T\"\n[[exercise]]\nname = \"Bridge\"\nsay = [\"{long}\"]\nhold = \"2s\"\n"
+        ),
+    );
+    let piped = env.run(&["show", "r.toml"]);
+    assert!(stdout(&piped).contains(long), "{}", stdout(&piped));
+    let on_terminal = |args: &str, columns: u32| {
+        let out = std::process::Command::new("script")
+            .current_dir(env.path(""))
+            .env("HOME", env.path(""))
+            .env("XDG_CACHE_HOME", env.path("cache"))
+            .env("XDG_DATA_HOME", env.path("data"))
+            .env("XDG_CONFIG_HOME", env.path("config"))
+            .args([
+                "-qec",
+                &format!(
+                    "stty cols {columns}; {} show r.toml {args}",
+                    env!("CARGO_BIN_EXE_coach")
+                ),
+                "/dev/null",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .expect("script (util-linux) runs");
+        assert!(out.status.success(), "{}", stdout(&out));
+        stdout(&out)
+    };
+    let narrow = on_terminal("", 80);
+    assert!(!narrow.contains(long), "{narrow}");
+    assert!(
+        narrow.contains("\"Lie on your back with your knees bent and"),
+        "{narrow}"
+    );
+    assert!(narrow.contains('…'), "{narrow}");
+    assert!(on_terminal("", 220).contains(long), "wide enough");
+    assert!(on_terminal("--wide", 80).contains(long), "--wide");
+}
+
+#[test]
+fn resume_with_nothing_in_the_log_says_so() {
+    let env = Env::new();
+    let out = env.run(&["play", "--resume"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: no session is in the log yet, so there is nothing to resume: `coach list` shows the routines to play\n"
+    );
+    let out = env.run(&["play", "--resume", "hamstring-lower-back"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).ends_with("start one with `coach play hamstring-lower-back`\n"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -201,6 +201,29 @@ fn new_never_overwrites_and_refuses_names_that_are_not_names() {
     let out = env.run(&["new", "morning"]);
     assert!(out.status.success());
     assert!(stderr(&out).starts_with("wrote routines/morning.toml (and routines/routine.schema.json for editors): edit it, then `coach check morning`"), "{}", stderr(&out));
+    // The command it gives for anywhere works from anywhere.
+    let said = stderr(&out);
+    let anywhere = said
+        .split("from anywhere, `coach ")
+        .nth(1)
+        .and_then(|r| r.split('`').next())
+        .unwrap_or_else(|| panic!("{said}"));
+    let words: Vec<&str> = anywhere.split(' ').collect();
+    assert_eq!(words[0], "play", "{said}");
+    let elsewhere = env.path("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let out = env
+        .command()
+        .current_dir(&elsewhere)
+        .args(["check", words[1]])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "coach check {}: {}",
+        words[1],
+        stderr(&out)
+    );
     let path = env.path("routines/morning.toml");
     std::fs::write(&path, "mine").unwrap();
     let out = env.run(&["new", "morning"]);

@@ -12,7 +12,8 @@ use crate::cli::New;
 pub const TEMPLATE: &str = r#"#:schema ./routine.schema.json
 # A coach routine. Every key is explained in docs/routines.md;
 # `coach check {name}` finds mistakes, `coach show {name}` lists every
-# sound with its time, and `coach play {name}` plays it.
+# sound with its time, and `coach play {name}` plays it (from the folder
+# that holds routines/; from anywhere, name this file by its path).
 # The #:schema line above lets editors (Even Better TOML, taplo) complete
 # and check keys with routine.schema.json, which `coach new` writes next to
 # this file and `coach schema` prints.
@@ -116,8 +117,15 @@ impl Run for New {
         } else {
             self.name.clone()
         };
+        let anywhere = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        let anywhere = super::play::shell_quote(&anywhere.display().to_string());
+        let from_anywhere = if self.output.is_some() {
+            String::new()
+        } else {
+            format!(" (in this folder; from anywhere, `coach play {anywhere}`)")
+        };
         crate::guard::out::line(&format!(
-            "wrote {}{}: edit it, then `coach check {arg}` and `coach play {arg}`",
+            "wrote {}{}: edit it, then `coach check {arg}` and `coach play {arg}`{from_anywhere}",
             path.display(),
             if wrote_schema {
                 format!(" (and {} for editors)", schema.display())

@@ -1,5 +1,7 @@
 //! `coach show`: the cue sheet, as a table or JSON.
 
+use std::io::IsTerminal as _;
+
 use anyhow::Result;
 
 use super::{Exit, Run, load_routine, prepare, print, print_data};
@@ -14,8 +16,29 @@ impl Run for Show {
             text.push('\n');
             print_data(&text)?;
         } else {
-            print(&plan.to_text())?;
+            // Whole texts when piped, with --wide, or on a terminal wide
+            // enough; else cut to fit beside the other columns.
+            let width = if self.wide || !std::io::stdout().is_terminal() {
+                None
+            } else {
+                terminal_columns().map(|c| c.saturating_sub(OTHER_COLUMNS).max(42))
+            };
+            print(&plan.to_text(width))?;
         }
         Ok(Exit::Success)
+    }
+}
+
+/// What the cue sheet's other columns take beside the text: time, period
+/// and the place, as wide as they usually are.
+const OTHER_COLUMNS: usize = 10 + 2 + 10 + 2 + 2 + 2 + 30;
+
+/// The terminal's width, from the terminal itself.
+fn terminal_columns() -> Option<usize> {
+    // SAFETY: TIOCGWINSZ fills the winsize it is given.
+    unsafe {
+        let mut size: libc::winsize = std::mem::zeroed();
+        (libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) == 0 && size.ws_col > 0)
+            .then_some(size.ws_col as usize)
     }
 }

@@ -161,6 +161,14 @@ impl Run for Voices {
         self.piper(&mut listing);
         self.system(&mut listing);
         let Listing { rows, unavailable } = listing;
+        if rows.is_empty()
+            && let Some(lang) = &self.lang
+        {
+            anyhow::bail!(
+                "no voice here speaks \"{}\": `coach voices` lists every voice with its language",
+                crate::guard::text::shown(lang)
+            );
+        }
         let mut cells = vec![
             ["ENGINE", "VOICE (for --voice)", "LANGUAGE", "ABOUT"]
                 .map(String::from)

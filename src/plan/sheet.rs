@@ -158,8 +158,9 @@ impl Plan {
         }
     }
 
-    /// The plan as a readable cue sheet: one line per sound.
-    pub fn to_text(&self) -> String {
+    /// The plan as a readable cue sheet: one line per sound, each spoken
+    /// text cut to `text_width` characters if given, else whole.
+    pub fn to_text(&self, text_width: Option<usize>) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "{}", self.title);
         let _ = writeln!(out);
@@ -170,7 +171,10 @@ impl Plan {
         );
         for e in &self.events {
             let what = match &e.sound {
-                Sound::Speech(t) => format!("\"{}\"", shorten(t, 42)),
+                Sound::Speech(t) => format!(
+                    "\"{}\"",
+                    shorten(t, text_width.unwrap_or(usize::MAX).max(12))
+                ),
                 Sound::Tone(k) => format!("[{} tone, {} Hz]", k.name(), k.hz_in(self.tones)),
             };
             let period = e.period.map_or("announce", |p| p.name());

@@ -131,8 +131,16 @@ impl Voice for Espeak {
         if !status.success() {
             let said = String::from_utf8_lossy(&err).to_string() + &String::from_utf8_lossy(&out);
             if said.contains("voice does not exist") {
+                // The nearest name it has, if one is near.
+                let names: Vec<String> = list_voices(&self.program, None)
+                    .map(|v| v.into_iter().map(|v| v.name).collect())
+                    .unwrap_or_default();
+                let near =
+                    crate::source::diag::suggest(&self.voice, names.iter().map(String::as_str))
+                        .map(|n| format!(" (did you mean \"{n}\"?)"))
+                        .unwrap_or_default();
                 return Err(VoiceError::UnknownVoice(format!(
-                    "espeak-ng has no voice \"{}\". Pick one with --voice (`espeak-ng --voices` lists them), or set the routine's language to one it has.",
+                    "espeak-ng has no voice \"{}\"{near}. Pick one with --voice (`coach voices` lists them), or set the routine's language to one it has.",
                     self.voice
                 )));
             }
