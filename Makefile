@@ -4,7 +4,12 @@
 CARGO ?= cargo
 ROUTINE ?= hamstring-lower-back
 
-.PHONY: setup play test bench fuzz
+PREFIX ?= /usr/local
+DESTDIR ?=
+# The binary to install: a release build unless another is named.
+BIN ?= target/release/coach
+
+.PHONY: setup play test bench fuzz install uninstall
 
 setup:
 	@scripts/setup.sh
@@ -13,6 +18,33 @@ setup:
 play: setup
 	$(CARGO) build --release --quiet
 	./target/release/coach play $(ROUTINE)
+
+## Install coach, its shell completions (bash, zsh, fish) and its manual
+## pages under $(DESTDIR)$(PREFIX): bin/, share/bash-completion,
+## share/zsh/site-functions, share/fish/vendor_completions.d, share/man/man1.
+install:
+	@if [ "$(BIN)" = target/release/coach ]; then $(CARGO) build --release --quiet; fi
+	install -Dm755 $(BIN) $(DESTDIR)$(PREFIX)/bin/coach
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	$(BIN) completions bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/coach
+	$(BIN) completions zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_coach
+	$(BIN) completions fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/coach.fish
+	$(BIN) man > $(DESTDIR)$(PREFIX)/share/man/man1/coach.1
+	for page in $$($(BIN) man --list); do \
+		$(BIN) man $$page > $(DESTDIR)$(PREFIX)/share/man/man1/coach-$$page.1 || exit 1; \
+	done
+
+## Remove what `make install` installed.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/coach \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/coach \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_coach \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/coach.fish \
+		$(DESTDIR)$(PREFIX)/share/man/man1/coach.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/coach-*.1
 
 ## Formatting, lints and every test, with real espeak-ng speech, a real
 ## PulseAudio server (started by the tests themselves) for playback, and

@@ -58,6 +58,8 @@ pub enum Command {
     History(History),
     New(New),
     Schema(Schema),
+    Completions(Completions),
+    Man(Man),
 }
 
 /// Options that choose the voice. Each overrides the config file.
@@ -105,10 +107,11 @@ fn number_help(what: &str, key: Number) -> String {
 ///
 /// Every step is spoken and every hold, rep and rest is marked by tones and
 /// counts, exactly on time. On a terminal, keys control the session:
-/// space pauses and resumes (a paused hold continues where it stopped,
-/// after a count-in), n skips to the next exercise, b goes back to the
-/// start of this exercise (twice: the one before), r repeats the current
-/// period, q quits.
+/// space (or p) pauses and resumes (a paused hold continues where it
+/// stopped, after a count-in), n (or →) skips to the next exercise, b (or
+/// ←) goes back to the start of this exercise (twice: the one before), r
+/// repeats the current period, s says where you are, ? shows the keys, q
+/// quits.
 ///
 /// From anywhere else: `coach ctl` (pause, resume, next, back, repeat,
 /// stop, status), the play/pause and next buttons of a headset or of
@@ -419,6 +422,37 @@ pub struct New {
 ///   coach schema > routine.schema.json
 #[derive(Debug, Args)]
 pub struct Schema {}
+
+/// Print the shell completions for coach: its commands, options and
+/// their values.
+///
+/// `make install` puts them where each shell looks; by hand:
+///
+///   coach completions bash > ~/.local/share/bash-completion/completions/coach
+///   coach completions zsh > ~/.zfunc/_coach      (with ~/.zfunc in fpath)
+///   coach completions fish > ~/.config/fish/completions/coach.fish
+#[derive(Debug, Args)]
+pub struct Completions {
+    /// The shell.
+    #[arg(value_name = "SHELL", value_parser = clap::builder::PossibleValuesParser::new(["bash", "zsh", "fish"]))]
+    pub shell: String,
+}
+
+/// Print a manual page (roff), made from the same definitions as --help:
+/// coach(1), or with a command its own page, coach-COMMAND(1).
+///
+///   coach man | man -l -
+///   coach man play > ~/.local/share/man/man1/coach-play.1
+#[derive(Debug, Args)]
+pub struct Man {
+    /// The command whose page to print [default: coach's own].
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+
+    /// List the commands that have a page, one a line.
+    #[arg(long, conflicts_with = "command")]
+    pub list: bool,
+}
 
 fn parse_date(s: &str) -> Result<crate::sessions::calendar::Date, String> {
     crate::sessions::calendar::Date::parse(s)

@@ -567,3 +567,65 @@ fn resume_with_nothing_in_the_log_says_so() {
         stderr(&out)
     );
 }
+
+#[test]
+fn make_install_puts_the_binary_completions_and_man_pages_in_their_places() {
+    let root = tempfile::tempdir().unwrap();
+    let make = |target: &str| {
+        let out = std::process::Command::new("make")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["-s", target, "PREFIX=/usr"])
+            .arg(format!("DESTDIR={}", root.path().display()))
+            .arg(format!("BIN={}", env!("CARGO_BIN_EXE_coach")))
+            .output()
+            .expect("make runs");
+        assert!(out.status.success(), "make {target}: {}", stderr(&out));
+    };
+    make("install");
+    let usr = root.path().join("usr");
+    let installed = std::process::Command::new(usr.join("bin/coach"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(stdout(&installed).starts_with("coach "));
+    let read =
+        |p: &str| std::fs::read_to_string(usr.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    // Completions name the commands and their options, and bash reads its own.
+    let bash = read("share/bash-completion/completions/coach");
+    assert!(bash.contains("render") && bash.contains("--from"), "{bash}");
+    let syntax = std::process::Command::new("bash")
+        .args([
+            "-n",
+            usr.join("share/bash-completion/completions/coach")
+                .to_str()
+                .unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(syntax.status.success(), "{}", stderr(&syntax));
+    assert!(read("share/zsh/site-functions/_coach").starts_with("#compdef coach"));
+    assert!(read("share/fish/vendor_completions.d/coach.fish").contains("-l resume"));
+    // A page for coach and one for each command, from the same definitions
+    // as --help.
+    let man = read("share/man/man1/coach.1");
+    assert!(
+        man.contains(".TH coach 1") && man.contains("render"),
+        "{man}"
+    );
+    let play = read("share/man/man1/coach-play.1");
+    assert!(
+        play.contains(".TH coach-play 1") && play.contains("\\-\\-resume"),
+        "{play}"
+    );
+    let env = Env::new();
+    let out = env.run(&["man", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("coach has no command \"nope\"; its pages are coach and play"),
+        "{}",
+        stderr(&out)
+    );
+    make("uninstall");
+    assert!(!usr.join("bin/coach").exists());
+    assert!(!usr.join("share/man/man1/coach-play.1").exists());
+}

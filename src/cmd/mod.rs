@@ -2,6 +2,7 @@
 //! layout and output together.
 
 mod check;
+mod completions;
 mod config;
 mod ctl;
 mod devices;
@@ -73,6 +74,8 @@ pub fn run(command: &Command) -> Result<Exit> {
         Command::History(c) => c.run(),
         Command::New(c) => c.run(),
         Command::Schema(c) => c.run(),
+        Command::Completions(c) => c.run(),
+        Command::Man(c) => c.run(),
     }
 }
 
