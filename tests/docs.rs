@@ -88,3 +88,86 @@ fn routine_docs_examples_check_clean() {
 fn readme_example_checks_clean() {
     check_examples("README.md", 1);
 }
+
+/// The `coach …` lines of the README's command blocks, each as its words:
+/// without the description beside it (after two spaces or a `#`) or what
+/// the shell does with its output (`>`, `|`).
+fn readme_commands() -> Vec<Vec<String>> {
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let mut commands = Vec::new();
+    let mut block: Option<String> = None;
+    for line in text.lines() {
+        let t = line.trim();
+        if let Some(fence) = t.strip_prefix("```") {
+            block = match block {
+                Some(_) => None,
+                None => Some(fence.to_string()),
+            };
+            continue;
+        }
+        if block
+            .as_deref()
+            .is_none_or(|lang| lang == "toml" || lang == "json")
+        {
+            continue;
+        }
+        let t = t.strip_prefix("$ ").unwrap_or(t);
+        if !t.starts_with("coach ") {
+            continue;
+        }
+        let command = t.split("  ").next().unwrap().split(" #").next().unwrap();
+        let command = command.split(['>', '|']).next().unwrap().trim();
+        commands.push(command.split_whitespace().map(str::to_string).collect());
+    }
+    commands
+}
+
+#[test]
+fn every_coach_command_in_the_readme_parses_and_what_it_names_exists() {
+    use clap::Parser as _;
+    use coach::cli::{Cli, Command};
+    let commands = readme_commands();
+    assert!(commands.len() >= 30, "{commands:?}");
+    let env = Env::new();
+    // The routine the examples call my-routine.toml is the README's own.
+    env.write("my-routine.toml", &complete(&toml_blocks("README.md")[0]));
+    for words in &commands {
+        let cli = Cli::try_parse_from(words)
+            .unwrap_or_else(|e| panic!("{}: does not parse: {e}", words.join(" ")));
+        match cli.command {
+            // These need a sound device, a playing session or a server:
+            // what they name is checked instead.
+            Command::Play(play) => {
+                let Some(routine) = play.routine else {
+                    assert!(play.resume, "{words:?}");
+                    continue;
+                };
+                let plan = env.plan(&routine);
+                if let Some(from) = &play.from {
+                    assert!(
+                        plan["periods"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|p| p["exercise"] == from.as_str()),
+                        "{}: no exercise {from}",
+                        words.join(" ")
+                    );
+                }
+            }
+            Command::Ctl(_) | Command::Devices(_) => {}
+            // The rest run as written.
+            _ => {
+                let out = env.run(&words[1..].iter().map(String::as_str).collect::<Vec<_>>());
+                assert!(
+                    out.status.success(),
+                    "{}: {}",
+                    words.join(" "),
+                    stderr(&out)
+                );
+            }
+        }
+    }
+}
