@@ -629,3 +629,43 @@ fn make_install_puts_the_binary_completions_and_man_pages_in_their_places() {
     assert!(!usr.join("bin/coach").exists());
     assert!(!usr.join("share/man/man1/coach-play.1").exists());
 }
+
+#[test]
+fn errors_are_red_on_a_terminal_and_plain_with_no_color_or_in_a_pipe() {
+    let env = Env::new();
+    env.write(
+        "bad.toml",
+        "title = \"T\"\n[[exercise]]\nname = \"A\"\nhodl = \"2s\"\n",
+    );
+    let on_terminal = |vars: &str| {
+        let out = std::process::Command::new("script")
+            .current_dir(env.path(""))
+            .env("HOME", env.path(""))
+            .env("XDG_CACHE_HOME", env.path("cache"))
+            .env("XDG_CONFIG_HOME", env.path("config"))
+            .env("TERM", "xterm")
+            .env_remove("NO_COLOR")
+            .args([
+                "-qec",
+                &format!("{vars} {} check bad.toml", env!("CARGO_BIN_EXE_coach")),
+                "/dev/null",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .expect("script (util-linux) runs");
+        stdout(&out)
+    };
+    let coloured = on_terminal("");
+    assert!(
+        coloured.contains("bad.toml:4:1: \u{1b}[1m\u{1b}[31merror:\u{1b}[0m unknown key \"hodl\""),
+        "{coloured:?}"
+    );
+    let plain = on_terminal("NO_COLOR=1");
+    assert!(
+        plain.contains("bad.toml:4:1: error: unknown key"),
+        "{plain:?}"
+    );
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    let piped = env.run(&["check", "bad.toml"]);
+    assert!(!stdout(&piped).contains('\u{1b}') && !stderr(&piped).contains('\u{1b}'));
+}

@@ -53,7 +53,10 @@ fn write(mut to: impl Write, text: &str) -> bool {
 /// but line breaks and tabs made visible ([`super::text::shown_lines`]);
 /// false if it could not be written (see [`gone`]).
 pub fn stdout(text: &str) -> bool {
-    write(std::io::stdout().lock(), &super::text::shown_lines(text))
+    let out = std::io::stdout();
+    let text = super::text::shown_lines(text);
+    let text = if colours(&out) { labelled(&text) } else { text };
+    write(out.lock(), &text)
 }
 
 /// Writes `text` to stdout as it is: data for a program (JSON, a schema),
@@ -64,7 +67,54 @@ pub fn stdout_raw(text: &str) -> bool {
 
 /// Writes `text` to stderr as [`stdout`] does.
 pub fn stderr(text: &str) -> bool {
-    write(std::io::stderr().lock(), &super::text::shown_lines(text))
+    let err = std::io::stderr();
+    let text = super::text::shown_lines(text);
+    let text = if colours(&err) { labelled(&text) } else { text };
+    write(err.lock(), &text)
+}
+
+/// Whether what goes to `stream` is coloured: on a terminal, unless
+/// NO_COLOR or TERM=dumb says not (anstream decides, as for clap's own).
+fn colours(stream: &impl anstream::stream::RawStream) -> bool {
+    !matches!(
+        anstream::AutoStream::choice(stream),
+        anstream::ColorChoice::Never
+    )
+}
+
+/// `text` with each line's `error:` in bold red and `warning:` in bold
+/// yellow, where a line starts with one, or with a place (`file:3:7: `)
+/// and then one.
+fn labelled(text: &str) -> std::borrow::Cow<'_, str> {
+    use anstyle::{AnsiColor, Style};
+    if !text.contains("error:") && !text.contains("warning:") {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 32);
+    for line in text.split_inclusive('\n') {
+        let label = [("error:", AnsiColor::Red), ("warning:", AnsiColor::Yellow)]
+            .into_iter()
+            .find_map(|(label, colour)| {
+                let at = line.find(label)?;
+                let place = &line[..at];
+                (place.is_empty() || (place.ends_with(": ") && !place.trim_end().contains(' ')))
+                    .then_some((at, label, colour))
+            });
+        match label {
+            Some((at, label, colour)) => {
+                let style = Style::new().bold().fg_color(Some(colour.into()));
+                out.push_str(&line[..at]);
+                out.push_str(&format!(
+                    "{}{label}{}",
+                    style.render(),
+                    style.render_reset()
+                ));
+                out.push_str(&line[at + label.len()..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out.into()
 }
 
 /// Writes `line` and a newline to stderr.
@@ -87,6 +137,22 @@ mod tests {
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn error_and_warning_labels_are_coloured_where_a_line_begins_with_them() {
+        let red = |l: &str| format!("\x1b[1m\x1b[31m{l}\x1b[0m");
+        let text = "error: no routine\nr.toml:3:7: error: bad\n  3 | x = 1\nsaid \"error: x\"\nwarning: moved\n";
+        let got = labelled(text);
+        assert_eq!(
+            got,
+            format!(
+                "{} no routine\nr.toml:3:7: {} bad\n  3 | x = 1\nsaid \"error: x\"\n\x1b[1m\x1b[33mwarning:\x1b[0m moved\n",
+                red("error:"),
+                red("error:")
+            )
+        );
+        assert_eq!(labelled("nothing to colour\n"), "nothing to colour\n");
     }
 
     #[test]
