@@ -256,6 +256,10 @@ pub struct Voices {
     /// Only voices for this language, such as de or en-GB.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
+
+    /// Print JSON instead of a table (see the README).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Your config file: the voice, speed, volumes and device to use by default.
@@ -270,7 +274,11 @@ pub enum ConfigCommand {
 
 /// List the sound output devices, with the name --device takes.
 #[derive(Debug, Args)]
-pub struct Devices {}
+pub struct Devices {
+    /// Print JSON instead of a table (see the README).
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Write a whole session to an audio file: WAV, or Ogg Vorbis for a phone.
 ///
@@ -361,6 +369,10 @@ pub struct Check {
 /// first play makes it exact).
 #[derive(Debug, Args)]
 pub struct List {
+    /// Print JSON instead of a table (see the README).
+    #[arg(long)]
+    pub json: bool,
+
     #[command(flatten)]
     pub voice: VoiceArgs,
 }

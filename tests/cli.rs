@@ -483,6 +483,8 @@ fn render_to_a_terminal_is_refused_and_says_how_to_pipe_it() {
             .env("XDG_CACHE_HOME", env.path("cache"))
             .env("XDG_DATA_HOME", env.path("data"))
             .env("XDG_CONFIG_HOME", env.path("config"))
+            // Plain text to compare; colour has a test of its own.
+            .env("NO_COLOR", "1")
             .args([
                 "-qec",
                 &line.replace("COACH", env!("CARGO_BIN_EXE_coach")),
@@ -668,4 +670,57 @@ fn errors_are_red_on_a_terminal_and_plain_with_no_color_or_in_a_pipe() {
     assert!(!plain.contains('\u{1b}'), "{plain:?}");
     let piped = env.run(&["check", "bad.toml"]);
     assert!(!stdout(&piped).contains('\u{1b}') && !stderr(&piped).contains('\u{1b}'));
+}
+
+#[test]
+fn list_voices_and_devices_print_the_json_the_readme_documents() {
+    let env = Env::new();
+    env.write(
+        "routines/mine.toml",
+        "title = \"Mine\"\n[[exercise]]\nname = \"A\"\nhold = \"2s\"\n",
+    );
+    env.write("routines/broken.toml", "title = 3\n");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .split("### `list`, `voices` and `devices` as JSON")
+        .nth(1)
+        .and_then(|s| s.split("\n### ").next())
+        .expect("the README documents the JSON");
+    let documented = |keys: Vec<&String>| {
+        for key in keys {
+            assert!(
+                section.contains(&format!("`{key}`")),
+                "{key} is not in the README"
+            );
+        }
+    };
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = env.run(args);
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stdout(&out)))
+    };
+    let list = json(&["list", "--json"]);
+    let list = list.as_array().unwrap();
+    let mine = list.iter().find(|r| r["name"] == "mine").unwrap();
+    assert_eq!(mine["title"], "Mine");
+    assert!(mine["seconds"].as_f64().unwrap() > 2.0);
+    assert!(mine["problem"].is_null());
+    let broken = list.iter().find(|r| r["name"] == "broken").unwrap();
+    assert!(
+        broken["seconds"].is_null() && broken["problem"].is_string(),
+        "{broken}"
+    );
+    assert!(list.iter().any(|r| r["from"] == "built in"));
+    documented(mine.as_object().unwrap().keys().collect());
+    let voices = json(&["voices", "--json"]);
+    let first = &voices["voices"][0];
+    assert_eq!(first["engine"], "espeak");
+    assert!(voices["unavailable"].is_array());
+    documented(voices.as_object().unwrap().keys().collect());
+    documented(first.as_object().unwrap().keys().collect());
+    let devices = json(&["devices", "--json"]);
+    for d in devices.as_array().unwrap() {
+        documented(d.as_object().unwrap().keys().collect());
+    }
 }

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::{Exit, Run, load_config, print, table};
+use super::{Exit, Run, load_config, print, print_data, table};
 use crate::audio::device;
 use crate::cli::Devices;
 use crate::config::OutputChoice;
@@ -10,7 +10,7 @@ use crate::config::OutputChoice;
 impl Run for Devices {
     fn run(&self) -> Result<Exit> {
         let devices = device::list();
-        if devices.is_empty() {
+        if devices.is_empty() && !self.json {
             print(
                 "No sound output devices were found. Check that speakers are connected and, on a desktop, that the sound server (PulseAudio or PipeWire) is running.\n",
             )?;
@@ -27,6 +27,28 @@ impl Run for Devices {
                 .iter()
                 .position(|d| d.default && (!alsa_only || d.id.starts_with("alsa:"))),
         };
+        if self.json {
+            let listed: Vec<serde_json::Value> = devices
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    serde_json::json!({
+                        "device": d.id,
+                        "description": d.description,
+                        "default": d.default,
+                        "used": Some(i) == used,
+                    })
+                })
+                .collect();
+            let mut text = serde_json::to_string_pretty(&listed)?;
+            text.push('\n');
+            print_data(&text)?;
+            return Ok(if devices.is_empty() {
+                Exit::Failure
+            } else {
+                Exit::Success
+            });
+        }
         let mut rows = vec![vec![
             "DEVICE (for --device)".to_string(),
             "DESCRIPTION".to_string(),

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::{Exit, Run, load_config, print, table};
+use super::{Exit, Run, load_config, print, print_data, table};
 use crate::cli::List;
 use crate::config::Config;
 use crate::pipeline;
@@ -42,32 +42,53 @@ impl Run for List {
         }
 
         let config = load_config()?;
-        let mut rows = vec![
-            ["NAME", "LENGTH", "TITLE", "FROM"]
-                .map(String::from)
-                .to_vec(),
-        ];
+        let mut listed = Vec::new();
         for (name, entry) in by_name {
-            let row = match entry {
-                Entry::Unreadable(e) => {
-                    let file = e.file.clone().unwrap_or_default();
-                    vec![
-                        name,
-                        "-".into(),
-                        format!("(cannot be read: {})", e.message),
-                        file,
-                    ]
-                }
+            listed.push(match entry {
+                Entry::Unreadable(e) => Listed {
+                    name,
+                    title: None,
+                    seconds: None,
+                    estimated: false,
+                    from: e.file.clone().unwrap_or_default(),
+                    problem: Some(format!("cannot be read: {}", e.message)),
+                },
                 Entry::Found(found) => {
                     let from = match &found.origin {
                         Origin::BuiltIn => "built in".to_string(),
                         Origin::File(p) => p.display().to_string(),
                     };
-                    let (length, title) = describe(found, &self.voice, &config);
-                    vec![name, length, title, from]
+                    describe(name, from, found, &self.voice, &config)
                 }
+            });
+        }
+        if self.json {
+            let mut text = serde_json::to_string_pretty(&listed)?;
+            text.push('\n');
+            print_data(&text)?;
+            return Ok(Exit::Success);
+        }
+        let mut rows = vec![
+            ["NAME", "LENGTH", "TITLE", "FROM"]
+                .map(String::from)
+                .to_vec(),
+        ];
+        for l in listed {
+            let length = match l.seconds {
+                Some(s) => format!(
+                    "{}{}",
+                    if l.estimated { "~" } else { "" },
+                    clock((s * crate::SAMPLE_RATE as f64).round() as u64)
+                ),
+                None => "-".into(),
             };
-            rows.push(row);
+            let title = match (&l.title, &l.problem) {
+                (Some(t), Some(p)) => format!("{t} ({p})"),
+                (Some(t), None) => t.clone(),
+                (None, Some(p)) => format!("({p})"),
+                (None, None) => String::new(),
+            };
+            rows.push(vec![l.name, length, title, l.from]);
         }
         let out = table(&rows, &[1]);
         print(&out)?;
@@ -75,31 +96,62 @@ impl Run for List {
     }
 }
 
+/// A routine as `list` shows it; `list --json` prints these.
+#[derive(serde::Serialize)]
+struct Listed {
+    /// What `coach play` takes.
+    name: String,
+    title: Option<String>,
+    /// The session's length, if it can be laid out.
+    seconds: Option<f64>,
+    /// Whether some of its speech is not in the cache, so its length is
+    /// estimated from the texts.
+    estimated: bool,
+    /// Its file, or "built in".
+    from: String,
+    /// Why it cannot be played, if it cannot.
+    problem: Option<String>,
+}
+
 /// A routine's length and title, or why they cannot be known.
-fn describe(found: Found, voice: &crate::cli::VoiceArgs, config: &Config) -> (String, String) {
+fn describe(
+    name: String,
+    from: String,
+    found: Found,
+    voice: &crate::cli::VoiceArgs,
+    config: &Config,
+) -> Listed {
     use crate::pipeline::Refused;
     let source = &found.source;
+    let mut listed = Listed {
+        name,
+        title: None,
+        seconds: None,
+        estimated: false,
+        from,
+        problem: None,
+    };
     match crate::pipeline::script(source) {
-        Err(Refused::Load(_)) => (
-            "-".into(),
-            format!("(has errors: coach check {})", source.name),
-        ),
-        Err(Refused::Script(routine, d)) => (
-            "-".into(),
-            format!("{} ({})", routine.title, source.headline(&d)),
-        ),
+        Err(Refused::Load(_)) => {
+            listed.problem = Some(format!("has errors: coach check {}", source.name));
+        }
+        Err(Refused::Script(routine, d)) => {
+            listed.title = Some(routine.title.clone());
+            listed.problem = Some(source.headline(&d));
+        }
         Ok(scripted) => {
             // Nothing is synthesized to list routines: a clip not in the
             // cache is estimated from its text, and the length says so.
-            let title = scripted.routine.title.clone();
             let language = &scripted.routine.language;
             let settings = settings::resolve(&voice.overrides(), config, language);
             let lengths = settings
                 .speaker(language)
                 .lengths(&scripted.script.texts(), &Cache::new());
             let plan = pipeline::lay_out(&scripted.script, &lengths, settings.tones);
-            let about = if lengths.estimated > 0 { "~" } else { "" };
-            (format!("{about}{}", clock(plan.total_samples)), title)
+            listed.title = Some(scripted.routine.title.clone());
+            listed.seconds = Some(plan.total_samples as f64 / crate::SAMPLE_RATE as f64);
+            listed.estimated = lengths.estimated > 0;
         }
     }
+    listed
 }

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::{Exit, Run, load_config, print, table};
+use super::{Exit, Run, load_config, print, print_data, table};
 use crate::cli::Voices;
 use crate::config::Config;
 use crate::source::language::primary;
@@ -168,6 +168,26 @@ impl Run for Voices {
                 "no voice here speaks \"{}\": `coach voices` lists every voice with its language",
                 crate::guard::text::shown(lang)
             );
+        }
+        if self.json {
+            let listed: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "engine": r.engine,
+                        "voice": r.name,
+                        "language": r.language,
+                        "about": r.note,
+                    })
+                })
+                .collect();
+            let mut text = serde_json::to_string_pretty(&serde_json::json!({
+                "voices": listed,
+                "unavailable": unavailable,
+            }))?;
+            text.push('\n');
+            print_data(&text)?;
+            return Ok(Exit::Success);
         }
         let mut cells = vec![
             ["ENGINE", "VOICE (for --voice)", "LANGUAGE", "ABOUT"]
