@@ -648,7 +648,8 @@ fn a_terminal_shows_progress_bars() {
     let status = child.wait().unwrap();
     let shown = reader.join().unwrap();
     assert!(status.success(), "{shown}");
-    assert!(shown.contains("space pause/resume · n next"), "{shown}");
+    assert!(shown.contains(coach::player::controls::KEYS), "{shown}");
+    assert!(shown.contains("space/p pause/resume · n/→ next"), "{shown}");
     assert!(shown.contains("work: Neck roll"), "{shown}");
     assert!(shown.contains("s left"), "{shown}");
     assert!(shown.contains("Session complete."), "{shown}");
