@@ -349,13 +349,18 @@ pub struct Show {
 /// file has errors, or warnings with --strict.
 #[derive(Debug, Args)]
 pub struct Check {
-    /// Routines to check: paths or names.
+    /// Routines to check: paths, names, or folders (every .toml in them).
     #[arg(value_name = "ROUTINE", required = true)]
     pub routines: Vec<String>,
 
     /// Fail on warnings too.
     #[arg(long)]
     pub strict: bool,
+
+    /// Print each diagnostic as a line of JSON, and a last line for each
+    /// file (see the README), for editors and CI.
+    #[arg(long)]
+    pub json: bool,
 
     #[command(flatten)]
     pub voice: VoiceArgs,

@@ -724,3 +724,73 @@ fn list_voices_and_devices_print_the_json_the_readme_documents() {
         documented(d.as_object().unwrap().keys().collect());
     }
 }
+
+#[test]
+fn check_json_gives_a_line_per_diagnostic_and_a_folder_checks_each_routine() {
+    let env = Env::new();
+    env.write(
+        "all/bad.toml",
+        "title = \"T\"\n[[exercise]]\nname = \"A\"\nhold = \"2s\"\nhodl = \"2s\"\n",
+    );
+    env.write(
+        "all/good.toml",
+        "title = \"G\"\n[[exercise]]\nname = \"A\"\nhold = \"2s\"\n",
+    );
+    env.write("all/notes.txt", "not a routine");
+    let out = env.run(&["check", "all", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let d = &lines[0];
+    assert_eq!(d["reason"], "diagnostic");
+    assert_eq!(d["file"], "all/bad.toml");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(5), Some(1))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(5), Some(5))
+    );
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["hint"], "did you mean \"hold\"?");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("unknown key \"hodl\"")
+    );
+    assert_eq!(lines[1]["reason"], "checked");
+    assert_eq!(lines[1]["errors"], 1);
+    assert!(lines[1]["seconds"].is_null());
+    assert_eq!(lines[2]["file"], "all/good.toml");
+    assert_eq!(
+        (lines[2]["errors"].as_u64(), lines[2]["exercises"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert!(lines[2]["seconds"].as_f64().unwrap() > 2.0);
+    // Every field is in the README.
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for line in &lines {
+        for key in line.as_object().unwrap().keys() {
+            assert!(readme.contains(&format!("`{key}`")), "{key}");
+        }
+    }
+    // As text, the folder's routines one after the other.
+    let out = env.run(&["check", "all"]);
+    assert!(
+        stdout(&out).contains("all/good.toml: ok (1 exercise"),
+        "{}",
+        stdout(&out)
+    );
+    let out = env.run(&["check", "config"]);
+    assert!(
+        stderr(&out).contains("is a folder with no .toml files in it"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -2,12 +2,12 @@
 
 use anyhow::Result;
 
-use super::{Exit, Loaded, Run, count, prepare, print};
+use super::{Exit, Loaded, Run, count, prepare, print, print_data};
 use crate::cli::Check;
 use crate::pipeline::{self, Scripted};
 use crate::plan::{Adjustment, Plan};
 use crate::routine::find;
-use crate::source::{Diagnostic, Report, Span};
+use crate::source::{Diagnostic, Report, Severity, SourceFile, Span};
 use crate::timeline::Place;
 use crate::timeline::time::clock;
 
@@ -15,9 +15,101 @@ impl Run for Check {
     fn run(&self) -> Result<Exit> {
         let mut failed = false;
         for name in &self.routines {
-            failed |= self.check_one(name)?;
+            // A folder: every routine in it.
+            let path = std::path::Path::new(name);
+            if path.is_dir() {
+                let files = find::routine_files(path);
+                if files.is_empty() {
+                    anyhow::bail!("{name} is a folder with no .toml files in it");
+                }
+                for (_, file) in files {
+                    failed |= self.check_one(&file.display().to_string())?;
+                }
+            } else {
+                failed |= self.check_one(name)?;
+            }
         }
         Ok(if failed { Exit::Failure } else { Exit::Success })
+    }
+}
+
+/// One diagnostic as `check --json` prints it, a line each (as cargo's
+/// `--message-format json` does).
+fn json_line(source: &SourceFile, d: &Diagnostic) -> String {
+    let (line, column) = source.line_col(d.span.start);
+    let (end_line, end_column) = source.line_col(d.span.end.max(d.span.start));
+    let hint = d
+        .message
+        .rfind(" (did you mean ")
+        .map(|at| d.message[at + 2..].trim_end_matches(')').to_string());
+    serde_json::json!({
+        "reason": "diagnostic",
+        "file": source.name,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "severity": match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        },
+        "message": d.message,
+        "hint": hint,
+    })
+    .to_string()
+}
+
+impl Check {
+    /// Prints `diagnostics` of `source`: as text, or as JSON lines with
+    /// a last line for the file (`reason` "checked") holding the counts
+    /// and, for a file that plays, `summary`.
+    fn report(
+        &self,
+        source: SourceFile,
+        diagnostics: Vec<Diagnostic>,
+        summary: Option<(usize, u64)>,
+    ) -> Result<()> {
+        if self.json {
+            let mut out = String::new();
+            for d in &diagnostics {
+                out.push_str(&json_line(&source, d));
+                out.push('\n');
+            }
+            let errors = diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            let line = serde_json::json!({
+                "reason": "checked",
+                "file": source.name,
+                "errors": errors,
+                "warnings": diagnostics.len() - errors,
+                "exercises": summary.map(|s| s.0),
+                "seconds": summary.map(|s| s.1 as f64 / crate::SAMPLE_RATE as f64),
+            });
+            out.push_str(&line.to_string());
+            out.push('\n');
+            return print_data(&out);
+        }
+        let report = Report {
+            source,
+            diagnostics,
+        };
+        print(&format!("{report}"))?;
+        let said = match summary {
+            None => count(report.errors(), "error"),
+            Some((exercises, samples)) => format!(
+                "{} ({}, {} long)",
+                if report.warnings() == 0 {
+                    "ok".to_string()
+                } else {
+                    count(report.warnings(), "warning")
+                },
+                count(exercises, "exercise"),
+                clock(samples)
+            ),
+        };
+        print(&format!("{}: {said}\n", report.source.name))
     }
 }
 
@@ -26,6 +118,22 @@ impl Check {
     fn check_one(&self, name: &str) -> Result<bool> {
         let found = match find::find(name) {
             Ok(found) => found,
+            Err(e) if self.json => {
+                let (line, column) = e.at.unwrap_or((0, 0));
+                let text = serde_json::json!({
+                    "reason": "diagnostic",
+                    "file": e.file.clone().unwrap_or_else(|| name.to_string()),
+                    "line": line,
+                    "column": column,
+                    "end_line": line,
+                    "end_column": column,
+                    "severity": "error",
+                    "message": e.message,
+                    "hint": null,
+                });
+                print_data(&format!("{text}\n"))?;
+                return Ok(true);
+            }
             Err(e) => {
                 print(&format!("{}\n", e.headline()))?;
                 return Ok(true);
@@ -35,16 +143,7 @@ impl Check {
         let (routine, script) = match pipeline::script(&source) {
             Ok(Scripted { routine, script }) => (routine, script),
             Err(refused) => {
-                let report = Report {
-                    source,
-                    diagnostics: refused.diagnostics().to_vec(),
-                };
-                print(&format!("{report}"))?;
-                print(&format!(
-                    "{}: {}\n",
-                    report.source.name,
-                    count(report.errors(), "error")
-                ))?;
+                self.report(source, refused.diagnostics().to_vec(), None)?;
                 return Ok(true);
             }
         };
@@ -72,23 +171,9 @@ impl Check {
                 Diagnostic::warning(span, message)
             })
             .collect();
-        let report = Report {
-            source,
-            diagnostics: warnings,
-        };
-        print(&format!("{report}"))?;
-        let summary = if report.warnings() == 0 {
-            "ok".to_string()
-        } else {
-            count(report.warnings(), "warning")
-        };
-        print(&format!(
-            "{}: {summary} ({}, {} long)\n",
-            report.source.name,
-            count(exercises, "exercise"),
-            clock(plan.total_samples)
-        ))?;
-        Ok(self.strict && report.warnings() > 0)
+        let warned = !warnings.is_empty();
+        self.report(source, warnings, Some((exercises, plan.total_samples)))?;
+        Ok(self.strict && warned)
     }
 }
 
