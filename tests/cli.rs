@@ -787,7 +787,8 @@ fn check_json_gives_a_line_per_diagnostic_and_a_folder_checks_each_routine() {
         "{}",
         stdout(&out)
     );
-    let out = env.run(&["check", "config"]);
+    std::fs::create_dir_all(env.path("empty")).unwrap();
+    let out = env.run(&["check", "empty"]);
     assert!(
         stderr(&out).contains("is a folder with no .toml files in it"),
         "{}",
