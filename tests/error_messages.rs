@@ -288,7 +288,7 @@ hold = 90000
     case(
         text,
         &[
-            "3:8: error: \"rest\": \"3x\" is not a duration; write it like \"30s\", \"1m30s\", \"1.5s\" or \"500ms\"",
+            "3:8: error: \"rest\": \"3x\" has the unit \"x\", which is none coach knows; the units are h (hr, hour), m (min, minute), s (sec, second), ms, as in \"1m30s\", \"30 seconds\" or \"1:30\"",
             "4:13: error: \"get_ready\": \"30\" has no unit; write seconds as \"30s\" or as a plain number, 30",
             "5:10: error: \"switch\": \"30s1m\" has its units out of order or repeated; write the largest first, like \"1m30s\"",
             "6:12: error: \"set_rest\" must be at most 24h, found \"25h\"",
@@ -296,7 +296,7 @@ hold = 90000
             "12:8: error: \"hold\" must not be negative, found -3",
             "15:8: error: \"hold\" must not be negative, found -1.5",
             "18:8: error: \"hold\" must be a duration like \"30s\" or a number of seconds, found a boolean",
-            "21:8: error: \"hold\": inf is not a duration; write it like \"30s\", \"1m30s\", \"1.5s\" or \"500ms\"",
+            "21:8: error: \"hold\": inf is not a duration; write it like \"30s\", \"1m30s\", \"30 seconds\", \"500ms\" or \"1:30\"",
             "24:8: error: \"hold\" must be at most 24h, found 90000",
         ],
     );
@@ -353,13 +353,18 @@ fn files() {
             stdout(&out).trim_end().to_string(),
         )
     };
+    // A folder is checked routine by routine: this one has none.
     std::fs::create_dir(env.path("folder.toml")).unwrap();
+    let out = env.run(&["check", "folder.toml"]);
+    assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        run(&["check", "folder.toml"]),
-        (
-            1,
-            "folder.toml: error: this is a folder, not a routine file".into()
-        )
+        stderr(&out),
+        "error: folder.toml is a folder with no .toml files in it\n"
+    );
+    assert_eq!(
+        run(&["show", "folder.toml"]),
+        (1, String::new()),
+        "other commands take no folder"
     );
     assert_eq!(
         run(&["check", "missing.toml"]),

@@ -300,7 +300,7 @@ pub fn zero_ok(table: &[Key], name: &str) -> bool {
 
 /// The duration forms the loader reads, as a regular expression: numbers
 /// with units h, m, s, ms, largest first, optionally spaced.
-pub const DURATION_PATTERN: &str = r"^ *(([0-9]+(\.[0-9]+)?|\.[0-9]+)h *)?(([0-9]+(\.[0-9]+)?|\.[0-9]+)m *)?(([0-9]+(\.[0-9]+)?|\.[0-9]+)s *)?(([0-9]+(\.[0-9]+)?|\.[0-9]+)ms *)?$";
+pub const DURATION_PATTERN: &str = r"^ *((([0-9]+(\.[0-9]+)?|\.[0-9]+) *(h|hr|hrs|hour|hours) *)?(([0-9]+(\.[0-9]+)?|\.[0-9]+) *(m|min|mins|minute|minutes) *)?(([0-9]+(\.[0-9]+)?|\.[0-9]+) *(s|sec|secs|second|seconds) *)?(([0-9]+(\.[0-9]+)?|\.[0-9]+) *(ms|msec|millisecond|milliseconds) *)?| *[0-9]{1,6}(:[0-5][0-9])?:[0-5][0-9](\.[0-9]+)? *)$";
 
 fn schema_of(ty: Ty) -> Value {
     let text =
@@ -327,7 +327,7 @@ fn schema_of(ty: Ty) -> Value {
                     {
                         "type": "string",
                         "allOf": [{ "pattern": DURATION_PATTERN }, { "pattern": "[0-9]" }],
-                        "examples": ["30s", "1m30s", "1.5s", "500ms"]
+                        "examples": ["30s", "1m30s", "1.5s", "500ms", "30 seconds", "1:30"]
                     },
                     number
                 ]

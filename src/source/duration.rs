@@ -14,6 +14,8 @@ pub enum DurError {
     Order,
     /// Larger than any duration a routine may give.
     TooLong,
+    /// A word where a unit goes that is none: the word.
+    UnknownUnit(String),
 }
 
 const UNITS: [(&str, u64); 4] = [
@@ -22,6 +24,68 @@ const UNITS: [(&str, u64); 4] = [
     ("s", 1_000_000),
     ("ms", 1000),
 ];
+
+/// The units as people also write them, each with its place in [`UNITS`].
+const SPELLINGS: &[(&str, usize)] = &[
+    ("h", 0),
+    ("hr", 0),
+    ("hrs", 0),
+    ("hour", 0),
+    ("hours", 0),
+    ("m", 1),
+    ("min", 1),
+    ("mins", 1),
+    ("minute", 1),
+    ("minutes", 1),
+    ("s", 2),
+    ("sec", 2),
+    ("secs", 2),
+    ("second", 2),
+    ("seconds", 2),
+    ("ms", 3),
+    ("msec", 3),
+    ("millisecond", 3),
+    ("milliseconds", 3),
+];
+
+/// The units a duration may have, as an error message lists them.
+pub const KNOWN_UNITS: &str = "h (hr, hour), m (min, minute), s (sec, second), ms";
+
+/// `m:ss` or `h:mm:ss`, as a clock writes it (`1:30`, `1:02:30`, `0:45.5`).
+fn parse_clock(s: &str) -> Option<Result<Dur, DurError>> {
+    let parts: Vec<&str> = s.split(':').collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    if parts.len() > 3 {
+        return Some(Err(DurError::Syntax));
+    }
+    let (last, whole) = parts.split_last()?;
+    let Some(seconds) = last.parse::<f64>().ok().filter(|_| {
+        let int = last.split('.').next().unwrap_or("");
+        int.len() == 2
+            && !last.ends_with('.')
+            && last.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    }) else {
+        return Some(Err(DurError::Syntax));
+    };
+    if seconds >= 60.0 {
+        return Some(Err(DurError::Syntax));
+    }
+    let mut total: u64 = 0;
+    for (k, p) in whole.iter().enumerate() {
+        if p.is_empty() || p.len() > 6 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(Err(DurError::Syntax));
+        }
+        let n: u64 = p.parse().ok()?;
+        // h:mm:ss: the minutes are two digits under 60.
+        if whole.len() == 2 && k == 1 && (p.len() != 2 || n >= 60) {
+            return Some(Err(DurError::Syntax));
+        }
+        total = total * 60 + n;
+    }
+    Some(seconds_to_dur(total as f64 * 60.0 + seconds))
+}
 
 /// Parses a duration string: one or more `<number><unit>` parts with units
 /// `h`, `m`, `s`, `ms`, largest first, each at most once, optionally
@@ -33,6 +97,9 @@ pub fn parse_duration(text: &str) -> Result<Dur, DurError> {
     }
     if s.parse::<f64>().is_ok() {
         return Err(DurError::NoUnit);
+    }
+    if let Some(clock) = parse_clock(s) {
+        return clock;
     }
     let bytes = s.as_bytes();
     let mut i = 0;
@@ -65,16 +132,20 @@ pub fn parse_duration(text: &str) -> Result<Dur, DurError> {
         if int_part.is_empty() && frac_part.is_empty() {
             return Err(DurError::Syntax);
         }
+        // "30 s" and "30 seconds" as well as "30s".
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
         let us = i;
         while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
             i += 1;
         }
         let unit = &s[us..i];
-        let Some(unit_index) = UNITS.iter().position(|(name, _)| *name == unit) else {
+        let Some(&(_, unit_index)) = SPELLINGS.iter().find(|(name, _)| *name == unit) else {
             return Err(if unit.is_empty() {
                 DurError::NoUnit
             } else {
-                DurError::Syntax
+                DurError::UnknownUnit(unit.to_string())
             });
         };
         if last_unit.is_some_and(|last| unit_index <= last) {
@@ -152,6 +223,21 @@ mod tests {
             ("1.0000004s", 1_000_000),
             ("1.0000005s", 1_000_001),
             (" 30s ", 30_000_000),
+            ("30 sec", 30_000_000),
+            ("30 seconds", 30_000_000),
+            ("30secs", 30_000_000),
+            ("1 second", 1_000_000),
+            ("1 min", 60_000_000),
+            ("2 minutes 30 seconds", 150_000_000),
+            ("1 hr", 3_600_000_000),
+            ("1 hour 5 mins", 3_900_000_000),
+            ("1.5 minutes", 90_000_000),
+            ("250 msec", 250_000),
+            ("1:30", 90_000_000),
+            ("0:45", 45_000_000),
+            ("0:45.5", 45_500_000),
+            ("12:05", 725_000_000),
+            ("1:02:30", 3_750_000_000),
         ];
         for (text, us) in cases {
             assert_eq!(parse_duration(text), Ok(Dur::from_micros(*us)), "{text}");
@@ -165,10 +251,15 @@ mod tests {
             ("s", DurError::Syntax),
             ("30", DurError::NoUnit),
             ("2.5", DurError::NoUnit),
-            ("30x", DurError::Syntax),
-            ("30 seconds", DurError::NoUnit),
-            ("30 sec", DurError::NoUnit),
-            ("30sec", DurError::Syntax),
+            ("30x", DurError::UnknownUnit("x".into())),
+            ("30 sekunden", DurError::UnknownUnit("sekunden".into())),
+            ("30 s x", DurError::Syntax),
+            ("1:3", DurError::Syntax),
+            ("1:60", DurError::Syntax),
+            ("1:5:00", DurError::Syntax),
+            ("1:30s", DurError::Syntax),
+            ("1:30.", DurError::Syntax),
+            ("30 Seconds", DurError::UnknownUnit("Seconds".into())),
             ("-3s", DurError::Syntax),
             ("30s1m", DurError::Order),
             ("1s1s", DurError::Order),

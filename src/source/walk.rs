@@ -464,7 +464,7 @@ impl Walker {
             Err((err, shown)) => {
                 let message = match err {
                     DurError::Syntax => format!(
-                        "\"{key}\": {shown} is not a duration; write it like \"30s\", \"1m30s\", \"1.5s\" or \"500ms\""
+                        "\"{key}\": {shown} is not a duration; write it like \"30s\", \"1m30s\", \"30 seconds\", \"500ms\" or \"1:30\""
                     ),
                     DurError::NoUnit => format!(
                         "\"{key}\": {shown} has no unit; write seconds as \"30s\" or as a plain number, 30"
@@ -475,6 +475,11 @@ impl Walker {
                     DurError::TooLong => {
                         format!("\"{key}\" must be at most 24h, found {shown}")
                     }
+                    DurError::UnknownUnit(unit) => format!(
+                        "\"{key}\": {shown} has the unit \"{}\", which is none coach knows; the units are {}, as in \"1m30s\", \"30 seconds\" or \"1:30\"",
+                        crate::guard::text::shown_short(&unit, 20),
+                        crate::source::duration::KNOWN_UNITS
+                    ),
                 };
                 self.error(e.span(), message);
                 None
