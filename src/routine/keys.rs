@@ -465,7 +465,8 @@ mod tests {
                 Ty::Duration { zero_ok } => {
                     assert_eq!(ok("\"0s\""), zero_ok, "{} = 0s", k.name);
                     assert!(ok("\"1.5s\""), "{}", k.name);
-                    assert!(!ok("\"5 minutes\""), "{}", k.name);
+                    assert!(ok("\"2 seconds\""), "{}", k.name);
+                    assert!(!ok("\"5 furlongs\""), "{}", k.name);
                     assert!(!ok("true"), "{}", k.name);
                 }
                 Ty::Bool => {
