@@ -179,12 +179,27 @@ fn fifos_devices_folders_and_unreadable_files_are_refused_without_waiting() {
             "/dev/zero: error: this is not a regular file; a routine must be a .toml file",
         ),
         ("/dev/stdin", "error"),
-        (".", ".: error: this is a folder, not a routine file"),
     ] {
         let (out, _) = run_bounded(&env, &["check", file]);
         assert_eq!(code(&out), 1, "{file}");
         assert!(stdout(&out).contains(want), "{file}: {}", stdout(&out));
     }
+    // A folder: check looks for routines in it (the FIFO is none), other
+    // commands refuse it.
+    let (out, _) = run_bounded(&env, &["check", "."]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains(". is a folder with no .toml files in it"),
+        "{}",
+        stderr(&out)
+    );
+    let (out, _) = run_bounded(&env, &["show", "."]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains(".: this is a folder, not a routine file"),
+        "{}",
+        stderr(&out)
+    );
 
     // Unreadable: read as nobody, since root reads anything.
     env.write(
