@@ -468,6 +468,32 @@ hold = "10s"
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
 
+/// Runs the shell `line` (COACH standing for the binary) in `env` with a
+/// pseudo-terminal for its stdin, stdout and stderr, made by util-linux's
+/// script; coach's colours are off unless `colour`.
+fn on_terminal(env: &Env, line: &str, colour: bool) -> std::process::Output {
+    let mut command = std::process::Command::new("script");
+    command
+        .current_dir(env.path(""))
+        .env("HOME", env.path(""))
+        .env("XDG_CACHE_HOME", env.path("cache"))
+        .env("XDG_DATA_HOME", env.path("data"))
+        .env("XDG_CONFIG_HOME", env.path("config"))
+        .env("TERM", "xterm")
+        .args([
+            "-qec",
+            &line.replace("COACH", env!("CARGO_BIN_EXE_coach")),
+            "/dev/null",
+        ])
+        .stdin(Stdio::null());
+    if colour {
+        command.env_remove("NO_COLOR");
+    } else {
+        command.env("NO_COLOR", "1");
+    }
+    command.output().expect("script (util-linux) runs")
+}
+
 #[test]
 fn render_to_a_terminal_is_refused_and_says_how_to_pipe_it() {
     let env = Env::new();
@@ -475,25 +501,8 @@ fn render_to_a_terminal_is_refused_and_says_how_to_pipe_it() {
         "r.toml",
         "title = \"T\"\n[[exercise]]\nname = \"Reach\"\nhold = \"2s\"\n",
     );
-    // util-linux's script gives coach a pseudo-terminal for stdout.
-    let run = |line: &str| {
-        std::process::Command::new("script")
-            .current_dir(env.path(""))
-            .env("HOME", env.path(""))
-            .env("XDG_CACHE_HOME", env.path("cache"))
-            .env("XDG_DATA_HOME", env.path("data"))
-            .env("XDG_CONFIG_HOME", env.path("config"))
-            // Plain text to compare; colour has a test of its own.
-            .env("NO_COLOR", "1")
-            .args([
-                "-qec",
-                &line.replace("COACH", env!("CARGO_BIN_EXE_coach")),
-                "/dev/null",
-            ])
-            .stdin(Stdio::null())
-            .output()
-            .expect("script (util-linux) runs")
-    };
+    // Plain text to compare; colour has a test of its own.
+    let run = |line: &str| on_terminal(&env, line, false);
     let out = run("COACH render r.toml -o -");
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
@@ -521,23 +530,11 @@ fn show_gives_whole_texts_when_piped_or_wide_and_fits_them_to_a_terminal() {
     let piped = env.run(&["show", "r.toml"]);
     assert!(stdout(&piped).contains(long), "{}", stdout(&piped));
     let on_terminal = |args: &str, columns: u32| {
-        let out = std::process::Command::new("script")
-            .current_dir(env.path(""))
-            .env("HOME", env.path(""))
-            .env("XDG_CACHE_HOME", env.path("cache"))
-            .env("XDG_DATA_HOME", env.path("data"))
-            .env("XDG_CONFIG_HOME", env.path("config"))
-            .args([
-                "-qec",
-                &format!(
-                    "stty cols {columns}; {} show r.toml {args}",
-                    env!("CARGO_BIN_EXE_coach")
-                ),
-                "/dev/null",
-            ])
-            .stdin(Stdio::null())
-            .output()
-            .expect("script (util-linux) runs");
+        let out = on_terminal(
+            &env,
+            &format!("stty cols {columns}; COACH show r.toml {args}"),
+            false,
+        );
         assert!(out.status.success(), "{}", stdout(&out));
         stdout(&out)
     };
@@ -640,22 +637,11 @@ fn errors_are_red_on_a_terminal_and_plain_with_no_color_or_in_a_pipe() {
         "title = \"T\"\n[[exercise]]\nname = \"A\"\nhodl = \"2s\"\n",
     );
     let on_terminal = |vars: &str| {
-        let out = std::process::Command::new("script")
-            .current_dir(env.path(""))
-            .env("HOME", env.path(""))
-            .env("XDG_CACHE_HOME", env.path("cache"))
-            .env("XDG_CONFIG_HOME", env.path("config"))
-            .env("TERM", "xterm")
-            .env_remove("NO_COLOR")
-            .args([
-                "-qec",
-                &format!("{vars} {} check bad.toml", env!("CARGO_BIN_EXE_coach")),
-                "/dev/null",
-            ])
-            .stdin(Stdio::null())
-            .output()
-            .expect("script (util-linux) runs");
-        stdout(&out)
+        stdout(&on_terminal(
+            &env,
+            &format!("{vars} COACH check bad.toml"),
+            true,
+        ))
     };
     let coloured = on_terminal("");
     assert!(

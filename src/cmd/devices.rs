@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::{Exit, Run, load_config, print, print_data, table};
+use super::{Exit, Run, load_config, print, print_json, table};
 use crate::audio::device;
 use crate::cli::Devices;
 use crate::config::OutputChoice;
@@ -40,9 +40,7 @@ impl Run for Devices {
                     })
                 })
                 .collect();
-            let mut text = serde_json::to_string_pretty(&listed)?;
-            text.push('\n');
-            print_data(&text)?;
+            print_json(&listed)?;
             return Ok(if devices.is_empty() {
                 Exit::Failure
             } else {

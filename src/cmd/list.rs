@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::{Exit, Run, load_config, print, print_data, table};
+use super::{Exit, Run, load_config, print, print_json, table};
 use crate::cli::List;
 use crate::config::Config;
 use crate::pipeline;
@@ -63,9 +63,7 @@ impl Run for List {
             });
         }
         if self.json {
-            let mut text = serde_json::to_string_pretty(&listed)?;
-            text.push('\n');
-            print_data(&text)?;
+            print_json(&listed)?;
             return Ok(Exit::Success);
         }
         let mut rows = vec![

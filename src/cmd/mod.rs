@@ -94,6 +94,13 @@ pub fn print_data(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Prints `value` as pretty JSON with a final line end.
+pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    print_data(&text)
+}
+
 /// A routine found, checked and scripted.
 pub struct Loaded {
     pub found: find::Found,

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::{Exit, Run, load_config, print, print_data, table};
+use super::{Exit, Run, load_config, print, print_json, table};
 use crate::cli::Voices;
 use crate::config::Config;
 use crate::source::language::primary;
@@ -181,12 +181,10 @@ impl Run for Voices {
                     })
                 })
                 .collect();
-            let mut text = serde_json::to_string_pretty(&serde_json::json!({
+            print_json(&serde_json::json!({
                 "voices": listed,
                 "unavailable": unavailable,
             }))?;
-            text.push('\n');
-            print_data(&text)?;
             return Ok(Exit::Success);
         }
         let mut cells = vec![
