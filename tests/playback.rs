@@ -604,55 +604,216 @@ fn from_starts_at_the_named_exercise() {
     );
 }
 
+/// coach playing on a pseudo-terminal (stdin and stderr) of some width,
+/// with what the terminal was shown, each piece with when it came.
+struct OnTerminal {
+    child: std::process::Child,
+    master: i32,
+    shown: std::sync::Arc<std::sync::Mutex<Vec<(Instant, String)>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl OnTerminal {
+    fn start(env: &Env, pulse: &Pulse, args: &[&str], columns: u16) -> OnTerminal {
+        let (master, slave) = pty();
+        set_columns(master, columns);
+        let mut command = env.command();
+        pulse.attach(&mut command);
+        // SAFETY: `slave` is open; each stream gets its own duplicate.
+        let (stdin, stderr_fd) = unsafe {
+            (
+                Stdio::from(std::os::fd::OwnedFd::from_raw_fd_dup(slave)),
+                Stdio::from(std::os::fd::OwnedFd::from_raw_fd_dup(slave)),
+            )
+        };
+        let child = command
+            .arg("play")
+            .args(args)
+            .stdin(stdin)
+            .stdout(Stdio::null())
+            .stderr(stderr_fd)
+            .spawn()
+            .unwrap();
+        // The terminal reports its end to the reader only once no copy of
+        // its slave side is left here: the command's and our own.
+        drop(command);
+        // SAFETY: the parent's copy of the slave is not needed any more.
+        unsafe { libc::close(slave) };
+        let shown = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let reader = {
+            let shown = shown.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                loop {
+                    // SAFETY: reads into a buffer we own from an fd we own.
+                    let n = unsafe { libc::read(master, buf.as_mut_ptr().cast(), buf.len()) };
+                    if n <= 0 {
+                        break;
+                    }
+                    let text = String::from_utf8_lossy(&buf[..n as usize]).into_owned();
+                    shown.lock().unwrap().push((Instant::now(), text));
+                }
+            })
+        };
+        OnTerminal {
+            child,
+            master,
+            shown,
+            reader: Some(reader),
+        }
+    }
+
+    /// What was shown from `from` until before `to`.
+    fn between(&self, from: Instant, to: Instant) -> String {
+        let pieces = self.shown.lock().unwrap();
+        pieces
+            .iter()
+            .filter(|(at, _)| *at >= from && *at < to)
+            .map(|(_, t)| t.as_str())
+            .collect()
+    }
+
+    /// Waits (at most 30 s) until `text` is shown after `from`.
+    fn wait_for(&self, text: &str, from: Instant) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self
+            .between(from, Instant::now() + Duration::from_secs(1))
+            .contains(text)
+        {
+            assert!(Instant::now() < deadline, "never shown: {text:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn key(&self, k: &[u8]) {
+        // SAFETY: writes a key to the terminal's master side.
+        unsafe { libc::write(self.master, k.as_ptr().cast(), k.len()) };
+    }
+
+    /// Waits for coach to exit, and for the terminal to report its end.
+    fn finish(&mut self) -> std::process::ExitStatus {
+        let status = self.child.wait().unwrap();
+        if let Some(reader) = self.reader.take() {
+            reader.join().unwrap();
+        }
+        status
+    }
+}
+
 #[test]
 fn a_terminal_shows_progress_bars() {
     let pulse = Pulse::start();
     let env = Env::new();
     env.write("quick.toml", "title = \"Quick\"\n[[exercise]]\nname = \"Neck roll\"\nhold = \"2s\"\nget_ready = \"1s\"\n");
-    let (master, slave) = pty();
-    let mut command = env.command();
-    pulse.attach(&mut command);
-    // SAFETY: `slave` is open; each stream gets its own duplicate.
-    let (stdin, stderr_fd) = unsafe {
-        (
-            Stdio::from(std::os::fd::OwnedFd::from_raw_fd_dup(slave)),
-            Stdio::from(std::os::fd::OwnedFd::from_raw_fd_dup(slave)),
-        )
-    };
-    let mut child = command
-        .args(["play", "quick.toml"])
-        .stdin(stdin)
-        .stdout(Stdio::null())
-        .stderr(stderr_fd)
-        .spawn()
-        .unwrap();
-    // The terminal reports its end to the reader only once no copy of its
-    // slave side is left here: the command's and our own.
-    drop(command);
-    // SAFETY: the parent's copy of the slave is not needed any more.
-    unsafe { libc::close(slave) };
-    // Read what the terminal shows until coach exits.
-    let reader = std::thread::spawn(move || {
-        let mut shown = Vec::new();
-        let mut buf = [0u8; 4096];
-        loop {
-            // SAFETY: reads into a buffer we own from an fd we own.
-            let n = unsafe { libc::read(master, buf.as_mut_ptr().cast(), buf.len()) };
-            if n <= 0 {
-                break;
-            }
-            shown.extend_from_slice(&buf[..n as usize]);
-        }
-        String::from_utf8_lossy(&shown).into_owned()
-    });
-    let status = child.wait().unwrap();
-    let shown = reader.join().unwrap();
+    let started = Instant::now();
+    let mut terminal = OnTerminal::start(&env, &pulse, &["quick.toml"], 80);
+    let status = terminal.finish();
+    let shown = terminal.between(started, Instant::now());
     assert!(status.success(), "{shown}");
     assert!(shown.contains(coach::player::controls::KEYS), "{shown}");
     assert!(shown.contains("space/p pause/resume · n/→ next"), "{shown}");
     assert!(shown.contains("work: Neck roll"), "{shown}");
     assert!(shown.contains("s left"), "{shown}");
     assert!(shown.contains("Session complete."), "{shown}");
+}
+
+/// Sets the width of the terminal `master` belongs to.
+fn set_columns(master: i32, columns: u16) {
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: columns,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCSWINSZ reads the winsize it is given.
+    assert_eq!(unsafe { libc::ioctl(master, libc::TIOCSWINSZ, &size) }, 0);
+}
+
+/// The rows a terminal of `columns` shows for what it was given, without
+/// escape sequences: a row ends at a line break, a carriage return, a
+/// cursor movement, or where the terminal wraps it. (Colours are taken out
+/// of the row they are in.)
+fn drawn_rows(shown: &str, columns: usize) -> Vec<String> {
+    let mut rows = vec![String::new()];
+    let mut chars = shown.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => {
+                let mut last = ' ';
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    for c in chars.by_ref() {
+                        if c.is_ascii_alphabetic() {
+                            last = c;
+                            break;
+                        }
+                    }
+                }
+                if last != 'm' {
+                    rows.push(String::new());
+                }
+            }
+            '\n' | '\r' => rows.push(String::new()),
+            c => {
+                if rows.last().unwrap().chars().count() == columns {
+                    rows.push(String::new());
+                }
+                rows.last_mut().unwrap().push(c);
+            }
+        }
+    }
+    rows.retain(|l| !l.trim().is_empty());
+    rows
+}
+
+#[test]
+fn the_bars_fit_the_terminal_show_paused_and_follow_a_resize() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write(
+        "long.toml",
+        "title = \"Long names\"\n[[exercise]]\nname = \"Supine hamstring stretch with a towel around the foot and the knee kept straight\"\nhold = \"5s\"\nget_ready = \"1s\"\nhalfway = false\n",
+    );
+    let started = Instant::now();
+    let mut terminal = OnTerminal::start(&env, &pulse, &["long.toml"], 80);
+    terminal.wait_for("work: Supine", started);
+    terminal.key(b" ");
+    terminal.wait_for("PAUSED · work: Supine", started);
+    std::thread::sleep(Duration::from_millis(300));
+    let resized = Instant::now();
+    set_columns(terminal.master, 50);
+    std::thread::sleep(Duration::from_millis(300));
+    let narrow = Instant::now();
+    terminal.wait_for("PAUSED · work: Supine", narrow);
+    terminal.key(b" ");
+    let status = terminal.finish();
+    let ended = Instant::now();
+    let wide = terminal.between(started, resized);
+    let slim = terminal.between(narrow, ended);
+    assert!(status.success(), "{}", terminal.between(started, ended));
+    // Each line of bars fits on one row of the width it was drawn for
+    // (one that does not is wrapped by the terminal, and its time left
+    // lands on a row of its own); the name is shortened to fit, and PAUSED
+    // and the time left are there.
+    for (text, columns) in [(&wide, 80), (&slim, 50)] {
+        let rows: Vec<String> = drawn_rows(text, columns)
+            .into_iter()
+            .filter(|l| l.contains("left"))
+            .collect();
+        assert!(!rows.is_empty(), "no whole time left at {columns} columns");
+        for row in &rows {
+            assert!(
+                row.trim_end().ends_with(" left") && !row.starts_with(' '),
+                "at {columns} columns, a line of bars was wrapped: {row:?}"
+            );
+        }
+        assert!(
+            rows.iter().any(|l| l.starts_with("PAUSED · work: Supine")
+                && l.contains('…')
+                && l.trim_end().ends_with("s left")),
+            "{rows:#?}"
+        );
+    }
 }
 
 #[test]

@@ -21,7 +21,8 @@ impl Run for Show {
             let width = if self.wide || !std::io::stdout().is_terminal() {
                 None
             } else {
-                terminal_columns().map(|c| c.saturating_sub(OTHER_COLUMNS).max(42))
+                crate::guard::text::columns(libc::STDOUT_FILENO)
+                    .map(|c| c.saturating_sub(OTHER_COLUMNS).max(42))
             };
             print(&plan.to_text(width))?;
         }
@@ -32,13 +33,3 @@ impl Run for Show {
 /// What the cue sheet's other columns take beside the text: time, period
 /// and the place, as wide as they usually are.
 const OTHER_COLUMNS: usize = 10 + 2 + 10 + 2 + 2 + 2 + 30;
-
-/// The terminal's width, from the terminal itself.
-fn terminal_columns() -> Option<usize> {
-    // SAFETY: TIOCGWINSZ fills the winsize it is given.
-    unsafe {
-        let mut size: libc::winsize = std::mem::zeroed();
-        (libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) == 0 && size.ws_col > 0)
-            .then_some(size.ws_col as usize)
-    }
-}

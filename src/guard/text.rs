@@ -71,6 +71,43 @@ pub fn shown_short(text: &str, max: usize) -> String {
     format!("{}…", shown(&head))
 }
 
+/// The columns `text` takes on a terminal: wide characters take two.
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` in at most `width` columns, with "…" where it was cut.
+pub fn cut_to_width(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    if display_width(text) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// The width of the terminal on `fd`, if it is one.
+pub fn columns(fd: libc::c_int) -> Option<usize> {
+    // SAFETY: TIOCGWINSZ fills the winsize it is given.
+    unsafe {
+        let mut size: libc::winsize = std::mem::zeroed();
+        (libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) == 0 && size.ws_col > 0)
+            .then_some(size.ws_col as usize)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +122,8 @@ mod tests {
         assert_eq!(shown_lines("a\tb\nc\r\u{1b}\n"), "a\tb\nc\\r\\u{1b}\n");
         assert_eq!(shown_short("abcdef", 3), "abc…");
         assert_eq!(shown_short("a\nb", 3), "a\\nb");
+        assert_eq!(cut_to_width("abcdef", 4), "abc…");
+        assert_eq!(cut_to_width("abc", 4), "abc");
+        assert_eq!(cut_to_width("日本語です", 5), "日本…");
     }
 }
