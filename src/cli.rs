@@ -65,6 +65,18 @@ pub enum Command {
 /// Options that choose the voice. Each overrides the config file.
 #[derive(Debug, Args, Clone, Default)]
 pub struct VoiceArgs {
+    #[command(flatten)]
+    pub speech: SpeechArgs,
+
+    #[arg(long, value_name = "PERCENT", help = number_help("Speech volume in percent", keys::VOLUME),
+          value_parser = clap::value_parser!(u32).range(keys::VOLUME.range()))]
+    pub volume: Option<u32>,
+}
+
+/// The options that decide how long each text takes to say: all of the
+/// voice's but its volume.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SpeechArgs {
     /// The voice: an espeak-ng voice (espeak:en-gb, or just en-gb), system
     /// for the operating system's voice, or a voice named in the config
     /// [default: the config's voice for the routine's language, else
@@ -79,23 +91,35 @@ pub struct VoiceArgs {
     #[arg(long, value_name = "0-99", help = number_help("Voice pitch", keys::PITCH),
           value_parser = clap::value_parser!(u32).range(keys::PITCH.range()))]
     pub pitch: Option<u32>,
-
-    #[arg(long, value_name = "PERCENT", help = number_help("Speech volume in percent", keys::VOLUME),
-          value_parser = clap::value_parser!(u32).range(keys::VOLUME.range()))]
-    pub volume: Option<u32>,
 }
 
 impl VoiceArgs {
     /// What these flags override of the config and the defaults.
     pub fn overrides(&self) -> Overrides {
         Overrides {
+            volume: self.volume,
+            ..self.speech.overrides()
+        }
+    }
+}
+
+impl SpeechArgs {
+    /// What these flags override of the config and the defaults.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
             voice: self.voice.clone(),
             speed: self.speed,
             pitch: self.pitch,
-            volume: self.volume,
             ..Overrides::default()
         }
     }
+}
+
+/// `--rounds N`: how many times a session goes through the exercises,
+/// whatever the routine says; as the routine's own "rounds" is limited.
+fn rounds_parser() -> clap::builder::RangedI64ValueParser<u32> {
+    let (lo, hi) = crate::routine::keys::range(crate::routine::keys::TOP, "rounds");
+    clap::value_parser!(u32).range(i64::from(lo)..=i64::from(hi))
 }
 
 /// "Voice pitch, 0 to 99 [default: 50]"
@@ -189,6 +213,11 @@ pub struct Play {
     /// With --from: the round to start in [default: 1].
     #[arg(long, value_name = "N", requires = "from")]
     pub round: Option<u32>,
+
+    /// Go through the exercises N times, whatever the routine's "rounds"
+    /// says.
+    #[arg(long, value_name = "N", value_parser = rounds_parser())]
+    pub rounds: Option<u32>,
 
     /// Show nothing while playing, and take no keys.
     #[arg(short, long)]
@@ -312,6 +341,11 @@ pub struct Render {
     #[arg(short, long)]
     pub force: bool,
 
+    /// Go through the exercises N times, whatever the routine's "rounds"
+    /// says.
+    #[arg(long, value_name = "N", value_parser = rounds_parser())]
+    pub rounds: Option<u32>,
+
     #[command(flatten)]
     pub voice: VoiceArgs,
 }
@@ -336,6 +370,11 @@ pub struct Show {
     /// always are).
     #[arg(long, conflicts_with = "json")]
     pub wide: bool,
+
+    /// Go through the exercises N times, whatever the routine's "rounds"
+    /// says.
+    #[arg(long, value_name = "N", value_parser = rounds_parser())]
+    pub rounds: Option<u32>,
 
     #[command(flatten)]
     pub voice: VoiceArgs,
@@ -378,8 +417,9 @@ pub struct List {
     #[arg(long)]
     pub json: bool,
 
+    /// The lengths listed are those of this voice and speed.
     #[command(flatten)]
-    pub voice: VoiceArgs,
+    pub voice: SpeechArgs,
 }
 
 /// Show the sessions you have played, from the session log.

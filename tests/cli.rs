@@ -45,6 +45,65 @@ fn calls(log: &Path) -> Vec<String> {
 }
 
 #[test]
+fn list_takes_the_voice_options_that_change_its_lengths_and_no_others() {
+    let env = Env::new();
+    let out = env.run(&[
+        "list", "--voice", "en-gb", "--speed", "200", "--pitch", "40",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("hamstring-lower-back"));
+    // The volume changes no length.
+    let out = env.run(&["list", "--volume", "50"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unexpected argument '--volume'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn rounds_on_the_command_line_change_the_session_within_the_routine_limits() {
+    let env = Env::new();
+    env.write(
+        "r.toml",
+        "title = \"T\"\n[[exercise]]\nname = \"Reach\"\nhold = \"2s\"\n",
+    );
+    let once = stdout(&env.run(&["show", "r.toml"]));
+    assert!(!once.contains("round"), "{once}");
+    let out = env.run(&["show", "r.toml", "--rounds", "3"]);
+    let thrice = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(thrice.contains("round 3"), "{thrice}");
+    assert!(!thrice.contains("round 4"), "{thrice}");
+    // render takes it too: three holds, two round rests longer.
+    let total = |args: &[&str]| {
+        let mut all = vec!["show", "r.toml", "--json"];
+        all.extend_from_slice(args);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&env.run(&all))).unwrap();
+        json["total_samples"].as_u64().unwrap()
+    };
+    assert!(total(&["--rounds", "3"]) > 2 * total(&[]));
+    let out = env.run(&["render", "r.toml", "--rounds", "2", "-o", "two.wav"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // As the file's "rounds" is limited, so is the flag; and it is not
+    // mistaken for --round.
+    for bad in ["0", "101"] {
+        let out = env.run(&["show", "r.toml", "--rounds", bad]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("--rounds <N>"), "{}", stderr(&out));
+    }
+    let out = env.run(&[
+        "play", "r.toml", "--round", "2", "--rounds", "2", "--from", "9",
+    ]);
+    assert!(
+        stderr(&out).contains("--from 9: \"T\" has exercises 1 to 1"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn check_passes_good_files_and_warns_without_failing() {
     let env = Env::new();
     env.write("good.toml", GOOD);

@@ -46,11 +46,59 @@ fn keys() {
             "2:1: error: unknown key \"banana\" in the routine; expected one of title, about, intro, language, rounds, round_rest, defaults, phrases, exercise",
         ],
     );
+    // The cause only: that "A" has no hold follows from the typo.
     case(
         &format!("title = \"T\"\n{EX}hodl = \"5s\""),
+        &["4:1: error: unknown key \"hodl\" in [[exercise]] (did you mean \"hold\"?)"],
+    );
+    case(
+        "titel = \"T\"\n[[exercise]]\nnmae = \"A\"\nhold = \"5s\"\n",
         &[
-            "2:1: error: \"A\" needs \"hold\" (a duration, for a stretch held still) or \"reps\" (a number of repetitions)",
-            "4:1: error: unknown key \"hodl\" in [[exercise]] (did you mean \"hold\"?)",
+            "1:1: error: unknown key \"titel\" in the routine (did you mean \"title\"?)",
+            "3:1: error: unknown key \"nmae\" in [[exercise]] (did you mean \"name\"?)",
+        ],
+    );
+    // Words people write for our keys point to them.
+    case(
+        &format!("title = \"T\"\n{EX}hold = \"5s\"\nrest_time = \"5s\""),
+        &[
+            "5:1: error: unknown key \"rest_time\" in [[exercise]]: the rest after an exercise is \"rest\" (rest = \"10s\"), between its sets \"set_rest\"",
+        ],
+    );
+    for word in ["duration", "time"] {
+        case(
+            &format!("title = \"T\"\n{EX}{word} = \"5s\""),
+            &[&format!(
+                "4:1: error: unknown key \"{word}\" in [[exercise]]: a hold's length is \"hold\" (hold = \"30s\"), one rep's is \"rep_time\""
+            )],
+        );
+    }
+    for word in ["instructions", "description"] {
+        case(
+            &format!("title = \"T\"\n{EX}hold = \"5s\"\n{word} = \"Relax.\""),
+            &[&format!(
+                "5:1: error: unknown key \"{word}\" in [[exercise]]: what is spoken before an exercise is \"say\": a text or a list of texts"
+            )],
+        );
+    }
+    case(
+        &format!("title = \"T\"\ndescription = \"For the back.\"\n{EX}hold = \"5s\""),
+        &[
+            "2:1: error: unknown key \"description\" in the routine: the routine's description is \"about\" (shown, never spoken); \"intro\" is spoken at the start",
+        ],
+    );
+    // A key in the wrong table says where it belongs.
+    case(
+        &format!("title = \"T\"\nhold = \"30s\"\nrest = \"5s\"\n{EX}"),
+        &[
+            "2:1: error: \"hold\" is a key of an exercise, but it is above the first [[exercise]]: move it into one",
+            "3:1: error: \"rest\" is a key of an exercise, but it is above the first [[exercise]]: move it into one, or into [defaults] to set it for every exercise",
+        ],
+    );
+    case(
+        &format!("title = \"T\"\n{EX}hold = \"5s\"\nrounds = 2"),
+        &[
+            "5:1: error: \"rounds\" is a key of the whole routine, but here it belongs to an exercise: move it above the first [[exercise]]",
         ],
     );
     case(
@@ -407,9 +455,7 @@ fn errors_elsewhere_carry_the_same_location_and_a_hint() {
     let err = stderr(&out);
     assert!(err.contains("r.toml:4:1: error: unknown key \"hodl\" in [[exercise]] (did you mean \"hold\"?)\n  |\n4 | hodl = \"5s\"\n  | ^^^^\n"), "{err}");
     assert!(
-        err.ends_with(
-            "error: r.toml has 2 errors; fix them and try again (`coach check` lists them all)\n"
-        ),
+        err.ends_with("error: r.toml has 1 error; fix it and try again (`coach check` lists it)\n"),
         "{err}"
     );
     assert!(!env.path("x.wav").exists(), "bad input writes nothing");

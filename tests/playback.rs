@@ -1031,6 +1031,45 @@ fn the_hint_after_a_resumed_session_is_stopped_is_a_command_that_works() {
 }
 
 #[test]
+fn rounds_from_the_command_line_are_played_and_kept_in_the_hint() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("three.toml", THREE);
+    let mut playing = Playing::start(
+        &env,
+        &pulse,
+        &[
+            "three.toml",
+            "--rounds",
+            "2",
+            "--from",
+            "Second",
+            "--round",
+            "2",
+        ],
+    );
+    playing.wait_for("work 6s: Second, round 2");
+    std::thread::sleep(Duration::from_millis(500));
+    playing.signal(libc::SIGTERM);
+    let (code, said) = playing.finish(Duration::from_secs(10));
+    assert_eq!(code, 143, "{said}");
+    assert!(
+        said.contains(
+            "in Second (round 2 of 2). To continue from there: coach play --resume --rounds 2 (or coach play three.toml --from Second --rounds 2 --round 2)"
+        ),
+        "{said}"
+    );
+    // The first hint, as written, plays the rest of round 2.
+    let recording = pulse.record();
+    let (code, said) = Playing::start(&env, &pulse, &["--resume", "--rounds", "2"])
+        .finish(Duration::from_secs(60));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("round 2"), "{said}");
+    assert_eq!(tone_times(&audio).len(), 4, "Second and Third: {said}");
+}
+
+#[test]
 fn four_hours_in_the_timing_still_holds_on_a_device() {
     // A 4.5-hour session, played from its last exercise: the live source
     // starts 4.5 hours into the timeline, and what is heard there must be

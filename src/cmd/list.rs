@@ -116,7 +116,7 @@ fn describe(
     name: String,
     from: String,
     found: Found,
-    voice: &crate::cli::VoiceArgs,
+    voice: &crate::cli::SpeechArgs,
     config: &Config,
 ) -> Listed {
     use crate::pipeline::Refused;

@@ -114,6 +114,21 @@ pub fn load_routine(name: &str) -> Result<Loaded> {
     load_found(find::find(name)?)
 }
 
+impl Loaded {
+    /// The routine gone through `rounds` times (`--rounds`), if given.
+    pub fn with_rounds(mut self, rounds: Option<u32>) -> Result<Loaded> {
+        let Some(rounds) = rounds.filter(|r| *r != self.routine.rounds) else {
+            return Ok(self);
+        };
+        self.routine.rounds = rounds;
+        self.script = match crate::script::build(&self.routine) {
+            Ok(script) => script,
+            Err(d) => bail!("--rounds {rounds}: {}", self.found.source.headline(&d)),
+        };
+        Ok(self)
+    }
+}
+
 /// Scripts a routine found already. Its errors are printed as
 /// [`load_routine`]'s are.
 pub fn load_found(found: find::Found) -> Result<Loaded> {
@@ -180,7 +195,7 @@ pub fn prepare(loaded: Loaded, args: &VoiceArgs) -> Result<Prepared> {
         Ok(clips) => clips,
         // The voice came from the routine's language: say where that is.
         Err(crate::voice::VoiceError::UnknownVoice(message))
-            if args.voice.is_none() && config.voice.is_none() =>
+            if args.speech.voice.is_none() && config.voice.is_none() =>
         {
             match &loaded.routine.language_span {
                 Some(span) => {

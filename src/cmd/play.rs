@@ -166,10 +166,10 @@ impl Play {
     fn routine_to_play(&self) -> Result<(Loaded, Option<Logged>)> {
         if self.resume {
             let (loaded, session) = self.resumed()?;
-            return Ok((loaded, Some(session)));
+            return Ok((loaded.with_rounds(self.rounds)?, Some(session)));
         }
         let name = self.routine.as_deref().unwrap_or_default();
-        Ok((load_routine(name)?, None))
+        Ok((load_routine(name)?.with_rounds(self.rounds)?, None))
     }
 
     /// The round and exercise the session starts at: `--from` (and
@@ -413,10 +413,15 @@ impl Play {
         } else {
             (at.exercise + 1).to_string()
         };
+        // As played: with the rounds it was given.
+        let rounds = self
+            .rounds
+            .map(|r| format!(" --rounds {r}"))
+            .unwrap_or_default();
         let round = if routine.rounds > 1 {
-            format!(" --round {}", at.round)
+            format!("{rounds} --round {}", at.round)
         } else {
-            String::new()
+            rounds.clone()
         };
         let in_round = if routine.rounds > 1 {
             format!(" (round {} of {})", at.round, routine.rounds)
@@ -425,7 +430,7 @@ impl Play {
         };
         if logged {
             format!(
-                "{played}, in {name}{in_round}. To continue from there: coach play --resume (or coach play {routine_arg} --from {from}{round})"
+                "{played}, in {name}{in_round}. To continue from there: coach play --resume{rounds} (or coach play {routine_arg} --from {from}{round})"
             )
         } else {
             format!(

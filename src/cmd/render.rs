@@ -95,7 +95,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 impl Run for Render {
     fn run(&self) -> Result<Exit> {
-        let loaded = load_routine(&self.routine)?;
+        let loaded = load_routine(&self.routine)?.with_rounds(self.rounds)?;
         let to_stdout = self.output.as_deref() == Some(Path::new("-"));
         if to_stdout && std::io::stdout().is_terminal() {
             bail!(

@@ -9,7 +9,10 @@ use crate::cli::Show;
 
 impl Run for Show {
     fn run(&self) -> Result<Exit> {
-        let prepared = prepare(load_routine(&self.routine)?, &self.voice)?;
+        let prepared = prepare(
+            load_routine(&self.routine)?.with_rounds(self.rounds)?,
+            &self.voice,
+        )?;
         let plan = &prepared.plan;
         if self.json {
             let mut text = serde_json::to_string_pretty(&plan.to_json())?;

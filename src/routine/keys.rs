@@ -259,6 +259,96 @@ pub const CUE: &[Key] = &[
     required("say", Ty::Text, "The words."),
 ];
 
+/// A word people write for one of our keys: the keys it means, and how to
+/// say so.
+#[derive(Clone, Copy, Debug)]
+pub struct Meant {
+    pub word: &'static str,
+    pub keys: &'static [&'static str],
+    pub say: &'static str,
+}
+
+const fn meant(word: &'static str, keys: &'static [&'static str], say: &'static str) -> Meant {
+    Meant { word, keys, say }
+}
+
+const ABOUT: &str = "the routine's description is \"about\" (shown, never spoken); \"intro\" is spoken at the start";
+const ROUNDS: &str = "how many times to go through the exercises is \"rounds\"";
+
+/// Words written at the top level for a key of its own.
+pub const MEANT_TOP: &[Meant] = &[
+    meant("description", &["about"], ABOUT),
+    meant("summary", &["about"], ABOUT),
+    meant(
+        "instructions",
+        &["intro"],
+        "advice spoken once at the start is \"intro\"",
+    ),
+    meant("name", &["title"], "the routine's name is \"title\""),
+    meant(
+        "exercises",
+        &["exercise"],
+        "each exercise is a table of its own, under [[exercise]]",
+    ),
+    meant("round", &["rounds"], ROUNDS),
+    meant("repeat", &["rounds"], ROUNDS),
+    meant("repeats", &["rounds"], ROUNDS),
+    meant(
+        "rest_between_rounds",
+        &["round_rest"],
+        "the rest between rounds is \"round_rest\"",
+    ),
+    meant(
+        "lang",
+        &["language"],
+        "the texts' language is \"language\", e.g. language = \"en-GB\"",
+    ),
+    meant(
+        "locale",
+        &["language"],
+        "the texts' language is \"language\", e.g. language = \"en-GB\"",
+    ),
+];
+
+const LENGTH: &str = "a hold's length is \"hold\" (hold = \"30s\"), one rep's is \"rep_time\"";
+const REST: &str =
+    "the rest after an exercise is \"rest\" (rest = \"10s\"), between its sets \"set_rest\"";
+const SAY: &str = "what is spoken before an exercise is \"say\": a text or a list of texts";
+const REPS: &str = "the number of repetitions is \"reps\"";
+const GET_READY: &str = "the time to get into position is \"get_ready\"";
+
+/// Words written in an exercise for one of its keys.
+pub const MEANT_EXERCISE: &[Meant] = &[
+    meant("rest_time", &["rest"], REST),
+    meant("rest_duration", &["rest"], REST),
+    meant("rest_between_sets", &["set_rest"], REST),
+    meant("break", &["rest"], REST),
+    meant("pause", &["rest"], REST),
+    meant("duration", &["hold", "rep_time"], LENGTH),
+    meant("time", &["hold", "rep_time"], LENGTH),
+    meant("length", &["hold", "rep_time"], LENGTH),
+    meant("seconds", &["hold", "rep_time"], LENGTH),
+    meant("hold_time", &["hold"], LENGTH),
+    meant("instructions", &["say"], SAY),
+    meant("instruction", &["say"], SAY),
+    meant("description", &["say"], SAY),
+    meant("about", &["say"], SAY),
+    meant("text", &["say"], SAY),
+    meant("speak", &["say"], SAY),
+    meant("title", &["name"], "an exercise's name is \"name\""),
+    meant("repetitions", &["reps"], REPS),
+    meant("repeat", &["reps"], REPS),
+    meant("count_to", &["reps"], REPS),
+    meant("prepare", &["get_ready"], GET_READY),
+    meant("ready", &["get_ready"], GET_READY),
+    meant("setup", &["get_ready"], GET_READY),
+];
+
+/// What `word` is taken to mean among `table`.
+pub fn meant_by(table: &'static [Meant], word: &str) -> Option<&'static Meant> {
+    table.iter().find(|m| m.word == word)
+}
+
 /// The names of `table`'s keys.
 pub fn names(table: &[Key]) -> Vec<&'static str> {
     table.iter().map(|k| k.name).collect()
@@ -434,6 +524,20 @@ mod tests {
 
     fn loads(text: &str) -> bool {
         load::parse(&SourceFile::new("t.toml", text)).is_ok()
+    }
+
+    #[test]
+    fn words_meant_for_keys_are_not_keys_and_point_to_keys() {
+        for (meant, table) in [(MEANT_TOP, TOP), (MEANT_EXERCISE, EXERCISE)] {
+            for m in meant {
+                assert!(table.iter().all(|k| k.name != m.word), "{}", m.word);
+                for key in m.keys {
+                    assert!(table.iter().any(|k| k.name == *key), "{key}");
+                    let named = [format!("\"{key}\""), format!("[[{key}]]")];
+                    assert!(named.iter().any(|n| m.say.contains(n)), "{}", m.say);
+                }
+            }
+        }
     }
 
     /// A routine with `line` in an exercise of the right kind for `name`.

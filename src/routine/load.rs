@@ -10,7 +10,7 @@ use toml::de::{DeTable, DeValue};
 use super::keys;
 use super::phrases::{PhraseKey, Template};
 use super::{Count, Cue, CueTime, Exercise, Hold, Phase, Phrases, Reps, Routine, Work};
-use crate::source::walk::{Entry, Fields, Walker, kind_name, parse_document};
+use crate::source::walk::{Entry, Explained, Fields, Walker, kind_name, parse_document};
 use crate::source::{Diagnostic, Language, MAX_FILE_BYTES, SourceFile, Span};
 use crate::timeline::Dur;
 /// Most exercises in one routine.
@@ -76,12 +76,51 @@ impl Inherited {
     }
 }
 
+/// A key not allowed at the top level: a word for one of its own, or an
+/// exercise's key above the first `[[exercise]]`.
+fn explain_top(name: &str) -> Option<Explained> {
+    if let Some(m) = keys::meant_by(keys::MEANT_TOP, name) {
+        let message = format!("unknown key \"{name}\" in the routine: {}", m.say);
+        return Some((message, m.keys.to_vec()));
+    }
+    let key = keys::EXERCISE.iter().find(|k| k.name == name)?;
+    let defaults = if key.inherits {
+        ", or into [defaults] to set it for every exercise"
+    } else {
+        ""
+    };
+    Some((
+        format!(
+            "\"{name}\" is a key of an exercise, but it is above the first [[exercise]]: move it into one{defaults}"
+        ),
+        vec![key.name],
+    ))
+}
+
+/// A key not allowed in an exercise: a word for one of its own, or a key
+/// of the whole routine written after an `[[exercise]]` (which TOML gives
+/// to that exercise).
+fn explain_exercise(name: &str) -> Option<Explained> {
+    if let Some(m) = keys::meant_by(keys::MEANT_EXERCISE, name) {
+        let message = format!("unknown key \"{name}\" in [[exercise]]: {}", m.say);
+        return Some((message, m.keys.to_vec()));
+    }
+    keys::TOP.iter().find(|k| k.name == name)?;
+    Some((
+        format!(
+            "\"{name}\" is a key of the whole routine, but here it belongs to an exercise: move it above the first [[exercise]]"
+        ),
+        Vec::new(),
+    ))
+}
+
 impl Walker {
     fn routine(&mut self, doc: &DeTable<'_>) -> Option<Routine> {
-        let top = self.fields(doc, &keys::names(keys::TOP), "the routine");
+        let top = self.fields_explained(doc, &keys::names(keys::TOP), "the routine", &explain_top);
 
         let title = match top.get("title") {
             Some(e) => self.text(e),
+            None if top.misspelt(&["title"]) => None,
             None => {
                 self.error(
                     0..0,
@@ -111,10 +150,11 @@ impl Walker {
                     let default_keys = keys::default_names();
                     let not_inherited = |name: &str| {
                         keys::EXERCISE.iter().any(|k| k.name == name).then(|| {
-                            format!(
+                            let message = format!(
                                 "\"{name}\" cannot have a default; [defaults] takes {}",
                                 default_keys.join(", ")
-                            )
+                            );
+                            (message, Vec::new())
                         })
                     };
                     let fields =
@@ -165,7 +205,7 @@ impl Walker {
                         match item.get_ref() {
                             DeValue::Table(t) => {
                                 let span = item.span();
-                                if let Some(ex) = self.exercise(t, span, i + 1, &defaults) {
+                                if let Some(ex) = self.exercise(t, span, i + 1, &defaults, &top.meant) {
                                     exercises.push(ex);
                                 }
                             }
@@ -242,14 +282,21 @@ impl Walker {
         span: Span,
         number: usize,
         defaults: &Inherited,
+        above: &[String],
     ) -> Option<Exercise> {
         let before = self.diags.len();
-        let f = self.fields(table, &keys::names(keys::EXERCISE), "[[exercise]]");
+        let f = self.fields_explained(
+            table,
+            &keys::names(keys::EXERCISE),
+            "[[exercise]]",
+            &explain_exercise,
+        );
         let header = span.start..span.start;
 
         let name_entry = f.get("name");
         let name = match name_entry {
             Some(e) => self.text(e),
+            None if f.misspelt(&["name"]) => None,
             None => {
                 self.error(
                     header.clone(),
@@ -275,6 +322,14 @@ impl Walker {
                         "{label} has both \"hold\" and \"reps\"; an exercise is one or the other"
                     ),
                 );
+                None
+            }
+            // The cause, a misspelt "hold", is reported already.
+            // So is one above the first [[exercise]].
+            (None, None)
+                if f.misspelt(&["hold", "reps"])
+                    || above.iter().any(|k| k == "hold" || k == "reps") =>
+            {
                 None
             }
             (None, None) => {
@@ -420,6 +475,7 @@ impl Walker {
             let say = f.get("say").map(|e| self.text(e));
             let time = match f.get("time") {
                 Some(e) => self.duration(e, keys::zero_ok(keys::PHASE, "time")),
+                None if f.misspelt(&["time"]) => None,
                 None => {
                     self.error(
                         item.span(),
@@ -466,6 +522,7 @@ impl Walker {
             let f = self.fields(t, &keys::names(keys::CUE), "a cue");
             let say = match f.get("say") {
                 Some(e) => self.text(e),
+                None if f.misspelt(&["say"]) => None,
                 None => {
                     self.error(item.span(), "a cue needs \"say\": the words to speak");
                     None
@@ -479,6 +536,7 @@ impl Walker {
                     );
                     None
                 }
+                (None, None) if f.misspelt(&["at", "every"]) => None,
                 (None, None) => {
                     self.error(
                         item.span(),
@@ -782,7 +840,7 @@ cues = []
             vec![
                 "t.toml:1:9: error: \"title\" must not be empty",
                 "t.toml:2:10: error: \"rounds\" must be from 1 to 100, found 0",
-                "t.toml:3:1: error: \"A\" needs \"hold\" (a duration, for a stretch held still) or \"reps\" (a number of repetitions)",
+                // Not "A needs hold or reps": that follows from the typo.
                 "t.toml:5:1: error: unknown key \"hodl\" in [[exercise]] (did you mean \"hold\"?)",
                 "t.toml:9:1: error: \"cues\" is for holds, but \"B\" counts reps",
             ]

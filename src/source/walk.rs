@@ -88,13 +88,26 @@ impl Entry<'_, '_> {
 /// The known keys of one table.
 pub struct Fields<'a, 'i> {
     pub entries: Vec<Entry<'a, 'i>>,
+    /// The keys that unknown keys were taken to mean ("hodl" → "hold"):
+    /// what is missing because of them is not reported again.
+    pub meant: Vec<String>,
 }
 
 impl<'a, 'i> Fields<'a, 'i> {
     pub fn get(&self, key: &str) -> Option<&Entry<'a, 'i>> {
         self.entries.iter().find(|e| e.key == key)
     }
+
+    /// Whether an unknown key was taken to mean one of `keys`: then that
+    /// one's absence follows from an error already reported.
+    pub fn misspelt(&self, keys: &[&str]) -> bool {
+        self.meant.iter().any(|m| keys.contains(&m.as_str()))
+    }
 }
+
+/// What an explanation says of a key that is not allowed: the message,
+/// and the keys it points to.
+pub type Explained = (String, Vec<&'static str>);
 
 /// Collects the problems of one document.
 #[derive(Default)]
@@ -177,15 +190,17 @@ impl Walker {
     }
 
     /// [`Walker::fields`], where `explain` may give a better message for
-    /// a key that is known but not allowed here.
+    /// a key that is not allowed here (known elsewhere, or a word people
+    /// use for one of ours), and the keys it points to.
     pub fn fields_explained<'a, 'i>(
         &mut self,
         table: &'a DeTable<'i>,
         allowed: &[&str],
         place: &str,
-        explain: &dyn Fn(&str) -> Option<String>,
+        explain: &dyn Fn(&str) -> Option<Explained>,
     ) -> Fields<'a, 'i> {
         let mut entries = Vec::new();
+        let mut meant = Vec::new();
         for (key, value) in table.iter() {
             let name: &str = key.get_ref();
             if allowed.contains(&name) {
@@ -198,9 +213,11 @@ impl Walker {
             }
             // A key can be as long as the file: quote its start only.
             let quoted = crate::guard::text::shown_short(name, 60);
-            let message = if let Some(message) = explain(name) {
+            let message = if let Some((message, keys)) = explain(name) {
+                meant.extend(keys.iter().map(|k| k.to_string()));
                 message
             } else if let Some(close) = super::diag::suggest(name, allowed.iter().copied()) {
+                meant.push(close.to_string());
                 format!("unknown key \"{quoted}\" in {place} (did you mean \"{close}\"?)")
             } else {
                 format!(
@@ -210,7 +227,7 @@ impl Walker {
             };
             self.error(key.span(), message);
         }
-        Fields { entries }
+        Fields { entries, meant }
     }
 
     /// The span of `text[offset..offset+len]` inside a string value, when the
