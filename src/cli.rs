@@ -156,7 +156,8 @@ fn number_help(what: &str, key: Number) -> String {
 /// q, 128 + the signal when stopped by one, 1 on failure.
 #[derive(Debug, Args)]
 pub struct Play {
-    /// The routine: a path or a name. With --resume it may be left out.
+    /// The routine: a path, a name, or - to read it from stdin. With
+    /// --resume it may be left out.
     #[arg(value_name = "ROUTINE", required_unless_present = "resume")]
     pub routine: Option<String>,
 
@@ -320,7 +321,7 @@ pub struct Devices {
 /// --force.
 #[derive(Debug, Args)]
 pub struct Render {
-    /// The routine: a path or a name.
+    /// The routine: a path, a name, or - to read it from stdin.
     #[arg(value_name = "ROUTINE")]
     pub routine: String,
 
@@ -358,7 +359,7 @@ pub struct Render {
 /// same as one JSON object with sample-exact positions (see the README).
 #[derive(Debug, Args)]
 pub struct Show {
-    /// The routine: a path or a name.
+    /// The routine: a path, a name, or - to read it from stdin.
     #[arg(value_name = "ROUTINE")]
     pub routine: String,
 
@@ -388,7 +389,8 @@ pub struct Show {
 /// file has errors, or warnings with --strict.
 #[derive(Debug, Args)]
 pub struct Check {
-    /// Routines to check: paths, names, or folders (every .toml in them).
+    /// Routines to check: paths, names, folders (every .toml in them), or -
+    /// for one on stdin.
     #[arg(value_name = "ROUTINE", required = true)]
     pub routines: Vec<String>,
 

@@ -44,6 +44,129 @@ fn calls(log: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `coach ARGS` with `input` on its stdin, through a pipe.
+fn run_piped(env: &Env, args: &[&str], input: &[u8]) -> std::process::Output {
+    let mut child = env
+        .command()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    // A routine too big is refused before it is all written.
+    let writer = std::thread::spawn(move || {
+        let _ = std::io::Write::write_all(&mut stdin, &input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+#[test]
+fn a_routine_comes_from_stdin_a_pipe_or_a_process_substitution() {
+    let env = Env::new();
+    let routine = "title = \"T\"\n[[exercise]]\nname = \"Reach\"\nhold = \"2s\"\n";
+    env.write("r.toml", routine);
+    // `-` is stdin, for every command that takes a routine.
+    let out = run_piped(&env, &["check", "-"], routine.as_bytes());
+    assert_eq!(
+        stdout(&out),
+        "<stdin>: ok (1 exercise, 0:17.21 long)\n",
+        "{}",
+        stderr(&out)
+    );
+    let out = run_piped(&env, &["show", "-"], routine.as_bytes());
+    assert!(
+        out.status.success() && stdout(&out).contains("Reach"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run_piped(
+        &env,
+        &["render", "-", "-o", "piped.wav"],
+        routine.as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(env.path("piped.wav")).unwrap(),
+        {
+            assert!(
+                env.run(&["render", "r.toml", "-o", "file.wav"])
+                    .status
+                    .success()
+            );
+            std::fs::read(env.path("file.wav")).unwrap()
+        },
+        "the same audio as from the file"
+    );
+    // Its errors are located in <stdin>.
+    let out = run_piped(
+        &env,
+        &["check", "-"],
+        b"title = 3\n[[exercise]]\nname = \"A\"\nhold = \"2s\"\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("<stdin>:1:9: error: \"title\" must be a string, found an integer"),
+        "{}",
+        stdout(&out)
+    );
+    // Bounded as a file is.
+    let out = run_piped(&env, &["check", "-"], "#".repeat(2 << 20).as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("<stdin>: error: the file is larger than 1 MiB"),
+        "{}",
+        stdout(&out)
+    );
+    // A process substitution and a FIFO with a writer are read like files.
+    let out = std::process::Command::new("bash")
+        .current_dir(env.path(""))
+        .arg("-c")
+        .arg(format!(
+            "{} check <(cat r.toml)",
+            env!("CARGO_BIN_EXE_coach")
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && stdout(&out).contains(": ok (1 exercise"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let fifo = env.path("fifo.toml");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: creates a FIFO at a path we own.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let writer = {
+        let fifo = fifo.clone();
+        let routine = routine.to_string();
+        std::thread::spawn(move || std::fs::write(&fifo, routine).unwrap())
+    };
+    let out = env.run(&["check", "fifo.toml"]);
+    writer.join().unwrap();
+    assert_eq!(
+        stdout(&out),
+        "fifo.toml: ok (1 exercise, 0:17.21 long)\n",
+        "{}",
+        stderr(&out)
+    );
+    // A terminal is not read: nobody would think to end it.
+    let out = on_terminal(&env, "COACH check -", false);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains(
+            "error: - reads the routine from standard input, which is a terminal here: pipe one in, as in `cat routine.toml | coach check -`, or name its file"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
 #[test]
 fn list_takes_the_voice_options_that_change_its_lengths_and_no_others() {
     let env = Env::new();

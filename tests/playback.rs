@@ -990,20 +990,24 @@ fn a_killed_session_is_logged_unfinished_and_resume_continues_there() {
     );
 }
 
+/// Stops `playing` with SIGTERM half a second into the hold it shows as
+/// `hold`, and gives what it said (its exit code checked).
+fn stopped_in(mut playing: Playing, hold: &str) -> String {
+    playing.wait_for(hold);
+    std::thread::sleep(Duration::from_millis(500));
+    playing.signal(libc::SIGTERM);
+    let (code, said) = playing.finish(Duration::from_secs(10));
+    assert_eq!(code, 143, "{said}");
+    said
+}
+
 #[test]
 fn the_hint_after_a_resumed_session_is_stopped_is_a_command_that_works() {
     let pulse = Pulse::start();
     let env = Env::new();
     env.write("three.toml", THREE);
-    let stop_in_second = |args: &[&str]| {
-        let mut playing = Playing::start(&env, &pulse, args);
-        playing.wait_for("work 6s: Second");
-        std::thread::sleep(Duration::from_millis(500));
-        playing.signal(libc::SIGTERM);
-        let (code, said) = playing.finish(Duration::from_secs(10));
-        assert_eq!(code, 143, "{said}");
-        said
-    };
+    let stop_in_second =
+        |args: &[&str]| stopped_in(Playing::start(&env, &pulse, args), "work 6s: Second");
     stop_in_second(&["three.toml"]);
     // Resumed (no routine named), then stopped again: the hint names the
     // routine as coach finds it, not by its title.
@@ -1035,7 +1039,7 @@ fn rounds_from_the_command_line_are_played_and_kept_in_the_hint() {
     let pulse = Pulse::start();
     let env = Env::new();
     env.write("three.toml", THREE);
-    let mut playing = Playing::start(
+    let playing = Playing::start(
         &env,
         &pulse,
         &[
@@ -1048,11 +1052,7 @@ fn rounds_from_the_command_line_are_played_and_kept_in_the_hint() {
             "2",
         ],
     );
-    playing.wait_for("work 6s: Second, round 2");
-    std::thread::sleep(Duration::from_millis(500));
-    playing.signal(libc::SIGTERM);
-    let (code, said) = playing.finish(Duration::from_secs(10));
-    assert_eq!(code, 143, "{said}");
+    let said = stopped_in(playing, "work 6s: Second, round 2");
     assert!(
         said.contains(
             "in Second (round 2 of 2). To continue from there: coach play --resume --rounds 2 (or coach play three.toml --from Second --rounds 2 --round 2)"
@@ -1066,6 +1066,52 @@ fn rounds_from_the_command_line_are_played_and_kept_in_the_hint() {
     let audio = recording.finish();
     assert_eq!(code, 0, "{said}");
     assert!(said.contains("round 2"), "{said}");
+    assert_eq!(tone_times(&audio).len(), 4, "Second and Third: {said}");
+}
+
+#[test]
+fn a_routine_from_stdin_plays_and_resumes_from_stdin_again() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    let file = env.write("three.toml", THREE);
+    let stdin = || Stdio::from(std::fs::File::open(&file).unwrap());
+    let playing = Playing::start_with(&env, &pulse, &["-"], stdin());
+    let said = stopped_in(playing, "work 6s: Second");
+    assert!(
+        said.contains(
+            "in Second. To continue from there: coach play --resume (or coach play - --from Second), with the routine piped in again"
+        ),
+        "{said}"
+    );
+    // Without it, or with another routine on stdin, resume says what it
+    // needs.
+    let other = env.write("other.toml", &THREE.replace("Third", "Fourth"));
+    for input in [
+        Stdio::null(),
+        Stdio::from(std::fs::File::open(&other).unwrap()),
+    ] {
+        let out = env
+            .command()
+            .args(["play", "--resume"])
+            .stdin(input)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr(&out).contains("the routine on standard input is not the one the session of")
+                && stderr(&out).contains(
+                    "to resume, pipe that routine in again (cat routine.toml | coach play --resume)"
+                ),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // With it, the rest of the session plays.
+    let recording = pulse.record();
+    let (code, said) =
+        Playing::start_with(&env, &pulse, &["--resume"], stdin()).finish(Duration::from_secs(60));
+    let audio = recording.finish();
+    assert_eq!(code, 0, "{said}");
     assert_eq!(tone_times(&audio).len(), 4, "Second and Third: {said}");
 }
 

@@ -56,6 +56,7 @@ impl Run for List {
                 Entry::Found(found) => {
                     let from = match &found.origin {
                         Origin::BuiltIn => "built in".to_string(),
+                        Origin::Stdin => "stdin".to_string(),
                         Origin::File(p) => p.display().to_string(),
                     };
                     describe(name, from, found, &self.voice, &config)

@@ -365,6 +365,13 @@ impl Play {
                     session.routine
                 )
             })?
+        } else if session.routine == find::STDIN {
+            find::find(find::STDIN).map_err(|e| {
+                anyhow::anyhow!(
+                    "the session of {} read its routine from standard input; to resume it, pipe the same routine in again (cat routine.toml | coach play --resume): {e}",
+                    local(session.started).short()
+                )
+            })?
         } else {
             find::read_file(Path::new(&session.routine), &session.routine).map_err(|e| {
                 anyhow::anyhow!(
@@ -373,6 +380,12 @@ impl Play {
                 )
             })?
         };
+        if content_hash(&found.source.text) != session.hash && session.routine == find::STDIN {
+            bail!(
+                "the routine on standard input is not the one the session of {} played from it: to resume, pipe that routine in again (cat routine.toml | coach play --resume)",
+                local(session.started).short()
+            );
+        }
         if content_hash(&found.source.text) != session.hash {
             bail!(
                 "{} has changed since the session of {} stopped, so its place may not mean the same any more; play it from an exercise with --from{}",
@@ -403,8 +416,14 @@ impl Play {
             clock_seconds(pos),
             clock_seconds(plan.total_samples)
         );
+        // Standard input is read again: the routine has to come again.
+        let piped = if again == find::STDIN {
+            ", with the routine piped in again"
+        } else {
+            ""
+        };
         let Some(at) = plan.exercise_at(pos) else {
-            return format!("{played}. To start again: coach play {routine_arg}");
+            return format!("{played}. To start again: coach play {routine_arg}{piped}");
         };
         let name = &routine.exercises[at.exercise].name;
         let unique = routine.exercises.iter().filter(|e| &e.name == name).count() == 1;
@@ -430,11 +449,11 @@ impl Play {
         };
         if logged {
             format!(
-                "{played}, in {name}{in_round}. To continue from there: coach play --resume{rounds} (or coach play {routine_arg} --from {from}{round})"
+                "{played}, in {name}{in_round}. To continue from there: coach play --resume{rounds} (or coach play {routine_arg} --from {from}{round}){piped}"
             )
         } else {
             format!(
-                "{played}, in {name}{in_round}. To continue from there: coach play {routine_arg} --from {from}{round}"
+                "{played}, in {name}{in_round}. To continue from there: coach play {routine_arg} --from {from}{round}{piped}"
             )
         }
     }
@@ -445,6 +464,8 @@ impl Play {
 fn routine_identity(found: &find::Found) -> (String, bool) {
     match &found.origin {
         Origin::BuiltIn => (found.name.clone(), true),
+        // Read again from stdin to resume, and checked as a file is.
+        Origin::Stdin => (find::STDIN.to_string(), false),
         Origin::File(path) => (
             std::fs::canonicalize(path)
                 .unwrap_or_else(|_| path.clone())

@@ -19,6 +19,8 @@ pub enum ReadError {
     Special,
     /// Longer than the limit, in bytes.
     TooBig(u64),
+    /// A pipe that gave nothing, not even its end, for this long.
+    Silent(std::time::Duration),
 }
 
 impl ReadError {
@@ -46,6 +48,11 @@ impl std::fmt::Display for ReadError {
                 f,
                 "the file is larger than {}, the most coach reads of it",
                 bytes(*limit)
+            ),
+            ReadError::Silent(idle) => write!(
+                f,
+                "nothing came through this pipe for {} s, so coach stopped waiting for it",
+                idle.as_secs()
             ),
         }
     }
@@ -106,6 +113,74 @@ pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// How long a pipe may give nothing before coach stops waiting for it.
+pub const PIPE_IDLE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The bytes of a pipe (stdin, a FIFO, a `<(…)`) until its writer closes
+/// it: at most `limit` of them, and an error if it gives nothing, not
+/// even its end, for `idle` at a time. `fd` may be non-blocking.
+pub fn read_pipe(
+    fd: std::os::fd::BorrowedFd<'_>,
+    limit: u64,
+    idle: std::time::Duration,
+) -> Result<Vec<u8>, ReadError> {
+    use std::os::fd::AsRawFd;
+    let raw = fd.as_raw_fd();
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let wait = i32::try_from(idle.as_millis()).unwrap_or(i32::MAX);
+    loop {
+        let mut poll = libc::pollfd {
+            fd: raw,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: polls one fd we were lent, with a pollfd we own.
+        match unsafe { libc::poll(&mut poll, 1, wait) } {
+            0 => return Err(ReadError::Silent(idle)),
+            n if n < 0 => {
+                let e = std::io::Error::last_os_error();
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(ReadError::Io(e));
+            }
+            _ => {}
+        }
+        // SAFETY: reads into a buffer we own from an fd we were lent.
+        let n = unsafe { libc::read(raw, buf.as_mut_ptr().cast(), buf.len()) };
+        if n == 0 {
+            return Ok(bytes);
+        }
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            match e.kind() {
+                std::io::ErrorKind::Interrupted | std::io::ErrorKind::WouldBlock => continue,
+                _ => return Err(ReadError::Io(e)),
+            }
+        }
+        bytes.extend_from_slice(&buf[..n as usize]);
+        if bytes.len() as u64 > limit {
+            return Err(ReadError::TooBig(limit));
+        }
+    }
+}
+
+/// What kind of special file `meta` is, in words: "a FIFO", "a device".
+pub fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a pipe"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,8 +208,47 @@ mod tests {
         // Neither waits for a writer.
         assert!(matches!(read(&fifo, 9), Err(ReadError::Special)));
         assert!(matches!(read(&link, 9), Err(ReadError::Special)));
+        // Read as a pipe, a FIFO with no writer gives up after its idle
+        // time; one with a writer is read to its end, within the limit.
+        let file = open_pipe(&fifo);
+        let started = std::time::Instant::now();
+        let idle = std::time::Duration::from_millis(200);
+        assert!(matches!(
+            read_pipe(std::os::fd::AsFd::as_fd(&file), 9, idle),
+            Err(ReadError::Silent(_))
+        ));
+        assert!(started.elapsed() >= idle);
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(&fifo, "123456789").unwrap())
+        };
+        let file = open_pipe(&fifo);
+        let got = read_pipe(std::os::fd::AsFd::as_fd(&file), 9, idle * 10).unwrap();
+        writer.join().unwrap();
+        assert_eq!(got, b"123456789");
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let _ = std::fs::write(&fifo, "1234567890");
+            })
+        };
+        let file = open_pipe(&fifo);
+        let got = read_pipe(std::os::fd::AsFd::as_fd(&file), 9, idle * 10);
+        drop(file);
+        writer.join().unwrap();
+        assert!(matches!(got, Err(ReadError::TooBig(9))));
         assert_eq!(bytes(1 << 20), "1 MiB");
         assert_eq!(bytes(65536), "64 KiB");
         assert_eq!(bytes(300), "300 bytes");
+    }
+
+    /// `path` opened for reading without waiting for a writer.
+    fn open_pipe(path: &Path) -> File {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .unwrap()
     }
 }

@@ -20,7 +20,12 @@ pub enum Origin {
     File(PathBuf),
     /// One of [`BUILT_IN`].
     BuiltIn,
+    /// Standard input (`-`).
+    Stdin,
 }
+
+/// The name that means standard input.
+pub const STDIN: &str = "-";
 
 /// A routine's text with its name and origin, not yet parsed.
 #[derive(Clone, Debug)]
@@ -92,13 +97,16 @@ pub fn search_dirs() -> Vec<PathBuf> {
     dirs
 }
 
-/// Finds `name`: a path if it is one; else `NAME.toml` in [`search_dirs`];
-/// else a built-in routine.
+/// Finds `name`: standard input for `-`; a path if it is one; else
+/// `NAME.toml` in [`search_dirs`]; else a built-in routine.
 pub fn find(name: &str) -> Result<Found, FindError> {
     find_in(name, &search_dirs())
 }
 
 pub fn find_in(name: &str, dirs: &[PathBuf]) -> Result<Found, FindError> {
+    if name == STDIN {
+        return read_stdin();
+    }
     let path = Path::new(name);
     let looks_like_path = name.contains('/')
         || name.contains(std::path::MAIN_SEPARATOR)
@@ -167,10 +175,90 @@ pub fn routine_files(dir: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
+/// The routine on standard input: piped in or redirected, never a
+/// terminal (which nobody would think to end), bounded as a file is.
+fn read_stdin() -> Result<Found, FindError> {
+    use std::io::IsTerminal;
+    const SHOWN: &str = "<stdin>";
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(FindError::new(
+            "- reads the routine from standard input, which is a terminal here: pipe one in, as in `cat routine.toml | coach check -`, or name its file".into(),
+        ));
+    }
+    let bytes = crate::guard::read::read_pipe(
+        std::os::fd::AsFd::as_fd(&stdin),
+        MAX_FILE_BYTES as u64,
+        crate::guard::read::PIPE_IDLE,
+    )
+    .map_err(|e| FindError::in_file(SHOWN, reason(e)))?;
+    found_in(bytes, SHOWN, "stdin".into(), Origin::Stdin)
+}
+
+/// Why a routine file could not be read, in words.
+fn reason(e: ReadError) -> String {
+    match e {
+        ReadError::Folder => "this is a folder, not a routine file".into(),
+        ReadError::TooBig(_) => format!(
+            "the file is larger than 1 MiB ({MAX_FILE_BYTES} bytes), the most a routine may be"
+        ),
+        ReadError::Io(e) => io_reason(&e),
+        other => other.to_string(),
+    }
+}
+
+/// A routine's bytes, decoded, as found.
+fn found_in(bytes: Vec<u8>, shown: &str, name: String, origin: Origin) -> Result<Found, FindError> {
+    let text = decode(bytes).map_err(|at| FindError {
+        file: Some(shown.to_string()),
+        at: Some(at),
+        message: "this is not valid UTF-8 text; save the file as UTF-8".into(),
+    })?;
+    Ok(Found {
+        name,
+        origin,
+        source: SourceFile::new(shown, text),
+    })
+}
+
 /// Reads a routine file with the checks a file from a stranger needs: a
-/// regular file (not a folder, FIFO or device), at most 1 MiB, UTF-8.
+/// regular file or a pipe (a FIFO, a `<(…)`; not a folder, device or
+/// socket), at most 1 MiB, UTF-8. A pipe is read until its writer closes
+/// it, and given up if nothing comes for [`PIPE_IDLE`](crate::guard::read::PIPE_IDLE).
 pub fn read_file(path: &Path, shown: &str) -> Result<Found, FindError> {
     let fail = |what: String| FindError::in_file(shown, what);
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(shown)
+        .to_string();
+    let origin = Origin::File(path.to_path_buf());
+    if let Ok(meta) = fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        if !std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()) {
+            let kind = crate::guard::read::special_kind(&meta);
+            return Err(fail(format!("this is {kind}, not a routine file")));
+        }
+        let pipe = {
+            use std::os::unix::fs::OpenOptionsExt;
+            // Without waiting for a writer: a FIFO nobody writes to is
+            // given up after the idle time, not waited on forever.
+            fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(path)
+                .map_err(|e| fail(io_reason(&e)))?
+        };
+        let bytes = crate::guard::read::read_pipe(
+            std::os::fd::AsFd::as_fd(&pipe),
+            MAX_FILE_BYTES as u64,
+            crate::guard::read::PIPE_IDLE,
+        )
+        .map_err(|e| fail(reason(e)))?;
+        return found_in(bytes, shown, name, origin);
+    }
     if let Ok(meta) = fs::metadata(path)
         && meta.is_file()
         && meta.len() > MAX_FILE_BYTES as u64
@@ -180,33 +268,9 @@ pub fn read_file(path: &Path, shown: &str) -> Result<Found, FindError> {
             meta.len()
         )));
     }
-    let bytes = crate::guard::read::read(path, MAX_FILE_BYTES as u64).map_err(|e| {
-        fail(match e {
-            ReadError::Folder => "this is a folder, not a routine file".into(),
-            ReadError::Special => {
-                "this is not a regular file; a routine must be a .toml file".into()
-            }
-            ReadError::TooBig(_) => format!(
-                "the file is larger than 1 MiB ({MAX_FILE_BYTES} bytes), the most a routine may be"
-            ),
-            ReadError::Io(e) => io_reason(&e),
-        })
-    })?;
-    let text = decode(bytes).map_err(|at| FindError {
-        file: Some(shown.to_string()),
-        at: Some(at),
-        message: "this is not valid UTF-8 text; save the file as UTF-8".into(),
-    })?;
-    let name = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or(shown)
-        .to_string();
-    Ok(Found {
-        name,
-        origin: Origin::File(path.to_path_buf()),
-        source: SourceFile::new(shown, text),
-    })
+    let bytes =
+        crate::guard::read::read(path, MAX_FILE_BYTES as u64).map_err(|e| fail(reason(e)))?;
+    found_in(bytes, shown, name, origin)
 }
 
 /// The text of a file, without a leading byte-order mark; on invalid UTF-8,
