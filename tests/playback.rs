@@ -284,6 +284,58 @@ fn keys_on_a_terminal_skip_and_quit_and_the_terminal_is_restored() {
 }
 
 #[test]
+fn after_a_jump_back_every_line_of_the_log_counts_only_what_was_heard() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("three.toml", THREE);
+    let (master, slave) = pty();
+    // SAFETY: `slave` is an open fd; the child gets its own duplicate.
+    let stdin = unsafe { Stdio::from(std::os::fd::OwnedFd::from_raw_fd_dup(slave)) };
+    let mut playing = Playing::start_with(&env, &pulse, &["three.toml"], stdin);
+    playing.wait_for("work 6s: Second");
+    std::thread::sleep(Duration::from_millis(2500));
+    // Back to Second's start, a few seconds behind: less than the
+    // output's queue and the log's old window.
+    // SAFETY: writes a key to the terminal's master side.
+    unsafe { libc::write(master, b"b".as_ptr().cast(), 1) };
+    std::thread::sleep(Duration::from_millis(3000));
+    playing.signal(libc::SIGTERM);
+    let (code, said) = playing.finish(Duration::from_secs(10));
+    assert_eq!(code, 143, "{said}");
+    let text = std::fs::read_to_string(env.path("data/coach/sessions.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let timed: Vec<(f64, f64)> = lines
+        .iter()
+        .filter_map(|l| Some((l["t"].as_f64()? / 1000.0, l["played"].as_f64()?)))
+        .collect();
+    // The played figure never grows faster than the time it is heard in
+    // (a tick of the log's clock, 0.25 s, of slack).
+    for pair in timed.windows(2) {
+        let (wall, played) = (pair[1].0 - pair[0].0, pair[1].1 - pair[0].1);
+        assert!(
+            played >= 0.0 && played <= wall + 0.25,
+            "played rose {played:.3} s in {wall:.3} s: {text}"
+        );
+    }
+    // And in all, it is about the time heard: the session less the
+    // moment the jump took.
+    let (first, last) = (timed[0], *timed.last().unwrap());
+    let (span, played) = (last.0 - first.0, last.1 - first.1);
+    assert!(
+        played <= span + 0.25 && played >= span - 1.5,
+        "played {played:.3} s in {span:.3} s: {text}"
+    );
+    // SAFETY: closes the fds openpty gave us.
+    unsafe {
+        libc::close(master);
+        libc::close(slave);
+    }
+}
+
+#[test]
 fn the_progress_key_speaks_where_the_session_is_and_the_hold_keeps_its_end() {
     let pulse = Pulse::start();
     let env = Env::new();

@@ -95,13 +95,22 @@ impl Shared {
     /// `heard` samples of the stream: behind [`Shared::position`] by what
     /// the output queues, standing still while paused.
     pub fn heard_position(&self, heard: u64) -> u64 {
+        self.heard_place(heard).0
+    }
+
+    /// [`Shared::heard_position`], and how many seeks the source had
+    /// applied when it gave what is heard: until that counts a seek asked
+    /// for, what is heard is still the timeline from before it.
+    pub fn heard_place(&self, heard: u64) -> (u64, u64) {
         let Ok(marks) = self.marks.lock() else {
-            return self.position();
+            return (self.position(), 0);
         };
         let i = marks.partition_point(|m| m.at <= heard);
         match i.checked_sub(1).map(|i| &marks[i]) {
-            Some(m) => m.position(heard),
-            None => marks.front().map_or_else(|| self.position(), |m| m.from),
+            Some(m) => (m.position(heard), m.seeks),
+            None => marks
+                .front()
+                .map_or_else(|| (self.position(), 0), |m| (m.from, m.seeks)),
         }
     }
 
@@ -180,6 +189,9 @@ struct Mark {
     from: u64,
     to: u64,
     state: State,
+    /// Seeks applied before it was given (a rewind never undoes one: it
+    /// goes back no further than what is heard).
+    seeks: u64,
 }
 
 impl Mark {
@@ -248,6 +260,8 @@ pub struct LiveSource {
     said: Vec<(u64, Clip)>,
     /// Said once the timeline has ended.
     epilogue: Option<Clip>,
+    /// Seeks applied so far.
+    seeks: u64,
 }
 
 impl LiveSource {
@@ -272,6 +286,7 @@ impl LiveSource {
             given: 0,
             said: Vec::new(),
             epilogue: None,
+            seeks: 0,
         };
         (source, shared)
     }
@@ -298,6 +313,7 @@ impl LiveSource {
             given: 0,
             said: Vec::new(),
             epilogue: None,
+            seeks: 0,
         };
         (source, shared)
     }
@@ -398,6 +414,7 @@ impl LiveSource {
                     };
                 }
                 (Request::Seek(pos), _) => {
+                    self.seeks += 1;
                     session.seek(pos);
                     self.resume_at = pos;
                     self.frozen_at = None;
@@ -467,6 +484,7 @@ impl LiveSource {
             from,
             to: to.max(from),
             state,
+            seeks: self.seeks,
         };
         self.given += n as u64;
         self.shared.pulled.store(self.given, Ordering::Relaxed);
@@ -952,6 +970,9 @@ mod tests {
         assert_eq!(shared.heard_position(1_024), 8_000);
         assert_eq!(shared.heard_position(1_524), 8_500);
         assert_eq!(shared.heard_position(100_000), 9_024, "past the end given");
+        // What is heard tells which side of the seek it is on.
+        assert_eq!(shared.heard_place(1_000), (1_000, 0));
+        assert_eq!(shared.heard_place(1_024), (8_000, 1));
     }
 
     #[test]

@@ -688,7 +688,8 @@ impl Live {
             return Some(Ending::Finished);
         }
         if !self.shared.waiting() {
-            log.tick(self.position());
+            let (pos, seeks) = self.shared.heard_place(self.output.heard());
+            log.heard(pos, seeks);
         }
         None
     }

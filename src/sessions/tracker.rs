@@ -8,7 +8,7 @@ use super::writer::Journal;
 use super::{Line, LogEvent, Outcome, Reason};
 use crate::plan::{ExerciseStart, Plan};
 use crate::timeline::PeriodKind;
-use crate::timeline::time::{secs, to_secs_3};
+use crate::timeline::time::to_secs_3;
 
 /// What the log needs to know about the routine when a session starts.
 pub struct Start<'a> {
@@ -30,8 +30,13 @@ pub struct Tracker<'p> {
     exercise: Option<(u32, usize)>,
     /// Where each exercise of each round starts, in order.
     starts: Vec<ExerciseStart>,
-    /// A seek asked for but not yet seen on the timeline.
-    seeking: Option<u64>,
+    /// A seek asked for but not yet heard: where to, and the number of
+    /// seeks asked by then.
+    seeking: Option<(u64, u64)>,
+    /// Seeks asked for so far.
+    asked: u64,
+    /// Seeks the source had applied when it gave what was last heard.
+    heard_seeks: u64,
     /// Work periods left early or jumped over, and not played to their end
     /// since.
     missed: Vec<bool>,
@@ -75,6 +80,8 @@ impl<'p> Tracker<'p> {
             exercise: None,
             starts: plan.exercise_starts(),
             seeking: None,
+            asked: 0,
+            heard_seeks: 0,
             missed: vec![false; plan.periods.len()],
             first: plan.periods.partition_point(|p| p.start + p.len <= start),
         };
@@ -118,12 +125,20 @@ impl<'p> Tracker<'p> {
         self.journal.is_on()
     }
 
+    /// The timeline is heard at `pos`, given by the source after it had
+    /// applied `seeks` seeks.
+    pub fn heard(&mut self, pos: u64, seeks: u64) {
+        self.heard_seeks = self.heard_seeks.max(seeks);
+        self.tick(pos);
+    }
+
     /// The timeline is at `pos` after playing on.
-    pub fn tick(&mut self, pos: u64) {
-        if let Some(to) = self.seeking {
-            // The audio thread applies a seek within a block; until then
-            // the position is the old one.
-            if pos < to || pos > to + secs(10) {
+    fn tick(&mut self, pos: u64) {
+        if let Some((to, wanted)) = self.seeking {
+            // Until what is heard comes after the seek, it is the timeline
+            // from before it (the output's queue, or the audio thread not
+            // yet at the next block): neither played nor done.
+            if self.heard_seeks < wanted {
                 return;
             }
             self.seeking = None;
@@ -194,7 +209,8 @@ impl<'p> Tracker<'p> {
             *m = true;
         }
         self.jump_to(to);
-        self.seeking = Some(to);
+        self.asked += 1;
+        self.seeking = Some((to, self.asked));
         // Entering an exercise again (back, repeat) is logged again.
         self.exercise = None;
     }
@@ -324,22 +340,22 @@ reps = 3
         let a = work(0);
         let mut pos = first;
         while pos < a.start + a.len + SEC {
-            t.tick(pos);
+            t.heard(pos, 0);
             pos += SEC / 4;
         }
         // Pause 5 s into B's hold, resume, then skip to C.
         let b = work(1);
-        t.tick(b.start + 5 * SEC);
+        t.heard(b.start + 5 * SEC, 0);
         t.pause(b.start + 5 * SEC);
         t.resume(b.start + 5 * SEC);
         let c = p.exercise_starts()[2].sample;
         t.seek(b.start + 6 * SEC, c);
         // The audio thread has not applied the seek yet: ignored.
-        t.tick(b.start + 6 * SEC + 100);
-        t.tick(c + SEC);
+        t.heard(b.start + 6 * SEC + 100, 0);
+        t.heard(c + SEC, 1);
         // Quit during C's reps.
         let reps = work(2);
-        t.tick(reps.start + 2 * SEC);
+        t.heard(reps.start + 2 * SEC, 1);
         // The tally: A done, B skipped; C done if its reps are played
         // through, not yet otherwise.
         let tally = t.tally(reps.start + 2 * SEC);
@@ -398,6 +414,58 @@ reps = 3
         assert_eq!((s.completed, s.skipped, s.pauses), (1, 1, 1));
         assert_eq!(s.result, "quit");
         assert_eq!(s.stopped_in.as_ref().unwrap().name, "C");
+    }
+
+    #[test]
+    fn a_jump_back_counts_only_what_is_heard_on_either_side_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sessions.jsonl");
+        let p = plan();
+        let hold = p
+            .periods
+            .iter()
+            .find(|x| x.kind == PeriodKind::Work)
+            .unwrap()
+            .clone();
+        let first = p.events[0].start;
+        let mut t = Tracker::new(Journal::open(&path).unwrap(), &p, first, &about());
+        let mut pos = first;
+        while pos < hold.start + 4 * SEC {
+            t.heard(pos, 0);
+            pos += SEC / 10;
+        }
+        t.heard(hold.start + 4 * SEC, 0);
+        // `b`, 4 s into the hold: back to the exercise's start. For a
+        // moment the old timeline is still heard, less than 10 s on from
+        // where the jump goes.
+        let to = p.exercise_starts()[0].sample;
+        t.seek(hold.start + 4 * SEC, to);
+        for later in 1..=4 {
+            t.heard(hold.start + 4 * SEC + later * SEC / 10, 0);
+        }
+        assert_eq!(t.played, hold.start + 4 * SEC - first, "nothing more");
+        // Then the place jumped to: 4 s of it.
+        for step in 0..=40 {
+            t.heard(to + step * SEC / 10, 1);
+        }
+        assert_eq!(t.played, hold.start + 4 * SEC - first + 4 * SEC);
+        t.end(Reason::Quit, to + 4 * SEC);
+        // Every line's played figure grows with what was heard, never
+        // faster.
+        let l = lines(&path);
+        let played: Vec<f64> = l.iter().filter_map(|x| x["played"].as_f64()).collect();
+        assert!(played.windows(2).all(|w| w[0] <= w[1]), "{played:?}");
+        let last = l.last().unwrap();
+        assert_eq!(last["played"], to_secs_3(hold.start + 8 * SEC - first));
+        // What was played again is logged each time it was heard: A's
+        // get_ready completed, then cut short by the quit 4 s into it
+        // again (not completed early, while the old timeline was heard).
+        let ready: Vec<&str> = l
+            .iter()
+            .filter(|x| x["event"] == "period" && x["kind"] == "get_ready")
+            .map(|x| x["outcome"].as_str().unwrap())
+            .collect();
+        assert_eq!(ready, ["completed", "cut_short"]);
     }
 
     #[test]
