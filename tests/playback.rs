@@ -932,6 +932,57 @@ hold = \"2s\"
 ";
 
 #[test]
+fn exercises_skipped_before_their_work_count_as_skipped_and_make_no_streak() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("three.toml", THREE);
+    // Skip First and Second from their get-ready: only Third is done.
+    let mut playing = Playing::start(&env, &pulse, &["three.toml"]);
+    for name in ["First", "Second"] {
+        playing.wait_for(&format!("get ready 1s: {name}"));
+        playing.signal(libc::SIGUSR2);
+    }
+    let (code, said) = playing.finish(Duration::from_secs(60));
+    assert_eq!(code, 0, "{said}");
+    assert!(
+        said.contains("1 exercise done, 2 skipped. A new streak starts today."),
+        "{said}"
+    );
+    let out = env.run(&["history"]);
+    assert!(
+        stdout(&out).contains("finished, 1 of 3 exercises done, 2 skipped"),
+        "{}",
+        stdout(&out)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&env.run(&["history", "--json"]))).unwrap();
+    assert_eq!(json[0]["exercises"], 3);
+    assert_eq!(json[0]["exercises_done"], 1);
+    assert_eq!(json[0]["exercises_skipped"], 2);
+    assert_eq!(json[0]["completed"], 1);
+    assert_eq!(json[0]["skipped"], 2);
+
+    // Skipping all three finishes the session, with no work done: it says
+    // no streak, and makes none.
+    let env = Env::new();
+    env.write("three.toml", THREE);
+    let mut playing = Playing::start(&env, &pulse, &["three.toml"]);
+    for name in ["First", "Second", "Third"] {
+        playing.wait_for(&format!("get ready 1s: {name}"));
+        playing.signal(libc::SIGUSR2);
+    }
+    let (code, said) = playing.finish(Duration::from_secs(60));
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("0 exercises done, 3 skipped."), "{said}");
+    assert!(
+        !said.contains("streak") && !said.contains("in a row"),
+        "{said}"
+    );
+    let week = stdout(&env.run(&["history", "--week"]));
+    assert!(week.contains("Streak: none yet"), "{week}");
+}
+
+#[test]
 fn a_killed_session_is_logged_unfinished_and_resume_continues_there() {
     let pulse = Pulse::start();
     let env = Env::new();

@@ -28,8 +28,18 @@ pub fn result_words(s: &Session) -> String {
             text.push_str(&format!(" (round {})", at.round));
         }
     }
-    if s.skipped > 0 {
-        text.push_str(&format!(", {} skipped", s.skipped));
+    match (s.exercises, s.exercises_done, s.exercises_skipped) {
+        // Ended: what it did of its exercises, when not all of them.
+        (Some(all), Some(done), Some(skipped)) if done < all => {
+            text.push_str(&format!(", {done} of {all} exercises done"));
+            if skipped > 0 {
+                text.push_str(&format!(", {skipped} skipped"));
+            }
+        }
+        (Some(_), ..) => {}
+        // Killed, or logged before exercises were counted: its work.
+        _ if s.skipped > 0 => text.push_str(&format!(", {} skipped", s.skipped)),
+        _ => {}
     }
     if s.resumes.is_some() {
         text.push_str(", resumed");
@@ -88,7 +98,7 @@ impl History {
                 "Streak: {n} day{} in a row, since {since}.\n",
                 if n == 1 { "" } else { "s" }
             ),
-            _ => "Streak: none yet; a finished session, or a minute played, starts one.\n"
+            _ => "Streak: none yet; a session with a hold or a set of reps played to its end starts one.\n"
                 .to_string(),
         });
         print(&out)?;

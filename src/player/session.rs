@@ -112,7 +112,8 @@ impl Status<'_> {
             Dur::from_millis(to_millis(tally.played)),
             tally.done,
             tally.skipped,
-            self.streak,
+            // A session with no work played to its end makes no streak.
+            self.streak.filter(|_| tally.worked),
         )
     }
 }

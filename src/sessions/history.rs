@@ -31,10 +31,16 @@ pub struct Session {
     /// `finished`, `quit`, `signal`, `device_lost`, or `unfinished` when the
     /// log has no end for it (the process was killed or the power failed).
     pub result: String,
-    /// Work periods (holds, reps) played to their end.
+    /// Work periods (holds, sets of reps) played to their end.
     pub completed: u32,
-    /// Work periods left early with a control.
+    /// Work periods left early or skipped over with a control.
     pub skipped: u32,
+    /// From the end of a session that ended (not killed): its exercises
+    /// (of every round, from where it started), those whose work was all
+    /// played, and those with work skipped or left early.
+    pub exercises: Option<u32>,
+    pub exercises_done: Option<u32>,
+    pub exercises_skipped: Option<u32>,
     pub pauses: u32,
     /// Where an unfinished session stopped: the exercise it was in.
     pub stopped_in: Option<StoppedIn>,
@@ -56,6 +62,12 @@ pub struct StoppedIn {
 impl Session {
     pub fn finished(&self) -> bool {
         self.result == "finished"
+    }
+
+    /// Whether it counts towards a streak: some work (a hold, a set of
+    /// reps) was played to its end, whether it finished or not.
+    pub fn worked(&self) -> bool {
+        self.completed > 0
     }
 }
 
@@ -186,6 +198,9 @@ fn apply(sessions: &mut Vec<Session>, index: &mut HashMap<String, usize>, line: 
             result: "unfinished".into(),
             completed: 0,
             skipped: 0,
+            exercises: None,
+            exercises_done: None,
+            exercises_skipped: None,
             pauses: 0,
             stopped_in: None,
             resumes: line.resumes.as_deref().map(str::to_string),
@@ -221,6 +236,9 @@ fn apply(sessions: &mut Vec<Session>, index: &mut HashMap<String, usize>, line: 
             if let Some(r) = line.reason {
                 s.result = reason_name(r).into();
             }
+            s.exercises = line.exercises;
+            s.exercises_done = line.done;
+            s.exercises_skipped = line.skipped;
             s.stopped_in = if line.reason == Some(Reason::Finished) {
                 None
             } else {
@@ -262,15 +280,11 @@ pub struct Week {
     pub days: Vec<Day>,
     pub total_minutes: f64,
     /// Days in a row, ending on `today` (or the day before, if nothing has
-    /// been done yet on `today`), with a session that finished or played
-    /// at least a minute.
+    /// been done yet on `today`), with a session that did some work: a
+    /// hold or a set of reps played to its end.
     pub streak_days: u32,
     pub streak_since: Option<String>,
 }
-
-/// A day counts toward the streak with this much played, or a finished
-/// session.
-const STREAK_SECONDS: f64 = 60.0;
 
 /// The week holding `today`, with the streak up to `today`.
 pub fn week(log: &Log, today: Date) -> Week {
@@ -280,7 +294,7 @@ pub fn week(log: &Log, today: Date) -> Week {
         let e = per_day.entry(day).or_default();
         e.0 += s.played;
         e.1 += 1;
-        e.2 |= s.finished() || s.played >= STREAK_SECONDS;
+        e.2 |= s.worked();
     }
     let monday = today.monday();
     let days: Vec<Day> = (0..7)
@@ -316,8 +330,8 @@ pub fn week(log: &Log, today: Date) -> Week {
     }
 }
 
-/// The streak `today` would make if a session finished today: today, and
-/// the days in a row before it that count.
+/// The streak `today` would make if a session that did some work ended
+/// today: today, and the days in a row before it that count.
 pub fn streak_with_today(log: &Log, today: Date) -> u32 {
     let yesterday = today.add_days(-1);
     if counts_on(log, yesterday) {
@@ -331,7 +345,7 @@ pub fn streak_with_today(log: &Log, today: Date) -> u32 {
 fn counts_on(log: &Log, day: Date) -> bool {
     log.sessions
         .iter()
-        .any(|s| local(s.started).date == day && (s.finished() || s.played >= STREAK_SECONDS))
+        .any(|s| local(s.started).date == day && s.worked())
 }
 
 #[cfg(test)]
@@ -407,11 +421,12 @@ mod tests {
         let day_ms = 86_400_000i64;
         let noon = |d: &str| Date::parse(d).unwrap().days() * day_ms + 12 * 3_600_000;
         let mut log = Log::default();
-        for (d, played) in [
-            ("2026-10-30", 600.0),
-            ("2026-10-31", 30.0), // under a minute, not finished: breaks nothing, counts nothing
-            ("2026-11-01", 300.0),
-            ("2026-11-02", 300.0),
+        for (d, played, result, completed) in [
+            ("2026-10-30", 600.0, "quit", 3),
+            // Finished, but every exercise skipped: no work, no streak.
+            ("2026-10-31", 30.0, "finished", 0),
+            ("2026-11-01", 300.0, "quit", 1),
+            ("2026-11-02", 300.0, "quit", 2),
         ] {
             log.sessions.push(Session {
                 id: d.into(),
@@ -423,9 +438,12 @@ mod tests {
                 hash: String::new(),
                 planned: 600.0,
                 played,
-                result: "quit".into(),
-                completed: 0,
+                result: result.into(),
+                completed,
                 skipped: 0,
+                exercises: None,
+                exercises_done: None,
+                exercises_skipped: None,
                 pauses: 0,
                 stopped_in: None,
                 resumes: None,

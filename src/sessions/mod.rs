@@ -118,6 +118,15 @@ pub struct Line<'a> {
     pub len: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
+    /// `end`: the exercises (of every round) from where the session
+    /// started, those whose work was all played, and those with work
+    /// skipped or left early.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercises: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<u32>,
 
     /// Every line but `start`: seconds of the session played so far,
     /// pauses not counted.

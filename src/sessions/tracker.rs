@@ -45,15 +45,23 @@ pub struct Tracker<'p> {
     first: usize,
 }
 
-/// What a session did, for its summary.
+/// What a session did, for its summary and the log's last line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tally {
     /// Samples played, pauses not counted.
     pub played: u64,
-    /// Exercises (of every round) whose work was all played.
+    /// Exercises (of every round, from where the session started) whose
+    /// work (every set, side and rep) was all played.
     pub done: usize,
-    /// Exercises with work left early or skipped.
+    /// Exercises with work left early or skipped over, and not played
+    /// again since.
     pub skipped: usize,
+    /// Exercises in the session, from where it started: those neither
+    /// done nor skipped were not reached, or were being done at the end.
+    pub exercises: usize,
+    /// Whether any work (a hold, a set of reps) was played to its end:
+    /// what makes the session count towards a streak.
+    pub worked: bool,
 }
 
 impl<'p> Tracker<'p> {
@@ -200,13 +208,19 @@ impl<'p> Tracker<'p> {
             self.journal
                 .write(self.period_line(i, Outcome::Skipped, played, pos));
         }
-        // What a seek forward passes over is not done.
+        // What a seek forward passes over is not done: its work is
+        // logged as skipped, with nothing of it played.
+        let open = self.open_period(pos);
         let (from, past) = (
             self.next,
             self.plan.periods.partition_point(|p| p.start + p.len <= to),
         );
-        for m in self.missed.iter_mut().take(past).skip(from) {
-            *m = true;
+        for i in from..past.max(from) {
+            self.missed[i] = true;
+            if self.plan.periods[i].kind == PeriodKind::Work && Some(i) != open {
+                self.journal
+                    .write(self.period_line(i, Outcome::Skipped, 0, pos));
+            }
         }
         self.jump_to(to);
         self.asked += 1;
@@ -220,24 +234,32 @@ impl<'p> Tracker<'p> {
     /// skipped, and the time to it played. Near the end, the summary of
     /// the whole session.
     pub fn tally(&self, through: u64) -> Tally {
-        let mut exercises: Vec<((u32, usize), bool)> = Vec::new();
+        // Per exercise of each round: all its work played, any missed.
+        let mut exercises: Vec<((u32, usize), bool, bool)> = Vec::new();
+        let mut worked = false;
         for (i, p) in self.plan.periods.iter().enumerate().skip(self.first) {
             let (Some(exercise), true) = (p.place.exercise, p.kind == PeriodKind::Work) else {
                 continue;
             };
-            let ok = !self.missed[i] && (i < self.next || p.start + p.len <= through);
+            let missed = self.missed[i];
+            let ok = !missed && (i < self.next || p.start + p.len <= through);
+            worked |= ok;
             let key = (p.place.round, exercise);
-            match exercises.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, all)) => *all &= ok,
-                None => exercises.push((key, ok)),
+            match exercises.iter_mut().find(|(k, ..)| *k == key) {
+                Some((_, all, any)) => {
+                    *all &= ok;
+                    *any |= missed;
+                }
+                None => exercises.push((key, ok, missed)),
             }
         }
-        let done = exercises.iter().filter(|(_, ok)| *ok).count();
         Tally {
             // And what is still to play up to `through`.
             played: self.played + through.saturating_sub(self.last_pos),
-            done,
-            skipped: exercises.len() - done,
+            done: exercises.iter().filter(|(_, all, _)| *all).count(),
+            skipped: exercises.iter().filter(|(.., any)| *any).count(),
+            exercises: exercises.len(),
+            worked,
         }
     }
 
@@ -265,8 +287,12 @@ impl<'p> Tracker<'p> {
                 .write(self.period_line(i, Outcome::CutShort, played, pos));
         }
         let at = self.exercise_at(pos);
+        let tally = self.tally(pos);
         self.journal.write(Line {
             reason: Some(reason),
+            exercises: Some(tally.exercises as u32),
+            done: Some(tally.done as u32),
+            skipped: Some(tally.skipped as u32),
             exercise: at.as_ref().map(|a| a.exercise),
             round: at.as_ref().map(|a| a.round),
             name: at
@@ -357,9 +383,10 @@ reps = 3
         let reps = work(2);
         t.heard(reps.start + 2 * SEC, 1);
         // The tally: A done, B skipped; C done if its reps are played
-        // through, not yet otherwise.
+        // through, neither yet otherwise.
         let tally = t.tally(reps.start + 2 * SEC);
-        assert_eq!((tally.done, tally.skipped), (1, 2));
+        assert_eq!((tally.done, tally.skipped, tally.exercises), (1, 1, 3));
+        assert!(tally.worked);
         let tally = t.tally(reps.start + reps.len);
         assert_eq!((tally.done, tally.skipped), (2, 1));
         assert_eq!(tally.played, t.played + reps.len - 2 * SEC);
@@ -404,6 +431,14 @@ reps = 3
         assert_eq!(end["event"], "end");
         assert_eq!(end["reason"], "quit");
         assert_eq!(end["name"], "C");
+        assert_eq!(
+            (
+                end["exercises"].as_u64(),
+                end["done"].as_u64(),
+                end["skipped"].as_u64()
+            ),
+            (Some(3), Some(1), Some(1))
+        );
         // Played: everything up to B + 6 s, then from C's start on; the
         // skipped stretch is not counted.
         let played = (b.start + 6 * SEC - first) + (reps.start + 2 * SEC - c);
@@ -414,6 +449,53 @@ reps = 3
         assert_eq!((s.completed, s.skipped, s.pauses), (1, 1, 1));
         assert_eq!(s.result, "quit");
         assert_eq!(s.stopped_in.as_ref().unwrap().name, "C");
+    }
+
+    #[test]
+    fn exercises_skipped_from_their_announcement_count_as_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sessions.jsonl");
+        let p = plan();
+        let starts = p.exercise_starts();
+        let first = p.events[0].start;
+        let mut t = Tracker::new(Journal::open(&path).unwrap(), &p, first, &about());
+        // `n` during each announcement: A and B are never played, C is.
+        t.heard(starts[0].sample + SEC, 0);
+        t.seek(starts[0].sample + SEC, starts[1].sample);
+        t.heard(starts[1].sample + SEC, 1);
+        t.seek(starts[1].sample + SEC, starts[2].sample);
+        let mut pos = starts[2].sample;
+        while pos < p.total_samples {
+            t.heard(pos, 2);
+            pos += SEC / 4;
+        }
+        let tally = t.tally(p.total_samples);
+        assert_eq!((tally.done, tally.skipped, tally.exercises), (1, 2, 3));
+        assert!(tally.worked, "C's reps were played");
+        t.end(Reason::Finished, p.total_samples);
+        let l = lines(&path);
+        // Each work never played has a line: skipped, none of it played.
+        let skipped: Vec<(u64, f64)> = l
+            .iter()
+            .filter(|x| x["event"] == "period" && x["outcome"] == "skipped" && x["kind"] == "work")
+            .map(|x| (x["exercise"].as_u64().unwrap(), x["secs"].as_f64().unwrap()))
+            .collect();
+        assert_eq!(skipped, [(0, 0.0), (1, 0.0)]);
+        let log = history::read(&path).unwrap();
+        let s = &log.sessions[0];
+        assert!(s.finished());
+        assert_eq!((s.completed, s.skipped), (1, 2));
+        assert_eq!(
+            (s.exercises, s.exercises_done, s.exercises_skipped),
+            (Some(3), Some(1), Some(2))
+        );
+        // Skipping everything does no work.
+        let mut t = Tracker::new(Journal::open(&path).unwrap(), &p, first, &about());
+        t.heard(starts[0].sample + SEC, 0);
+        t.seek(starts[0].sample + SEC, p.total_samples);
+        let tally = t.tally(p.total_samples);
+        assert_eq!((tally.done, tally.skipped), (0, 3));
+        assert!(!tally.worked);
     }
 
     #[test]
