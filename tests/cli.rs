@@ -168,6 +168,30 @@ fn a_routine_comes_from_stdin_a_pipe_or_a_process_substitution() {
 }
 
 #[test]
+fn render_and_play_say_in_a_line_that_sounds_were_moved_and_the_check_it_names_lists_them() {
+    let env = Env::new();
+    std::fs::copy(fixture("cues-holds.toml"), env.path("cues.toml")).unwrap();
+    let out = env.run(&["render", "cues.toml", "-o", "cues.wav"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = "warning: 1 sound was moved and 1 dropped to keep clear of other sounds; `coach check cues.toml` lists them\n";
+    assert!(stderr(&out).starts_with(line), "{}", stderr(&out));
+    // The command it names lists exactly those two.
+    let listed = stdout(&env.run(&["check", "cues.toml"]));
+    assert!(
+        listed.contains("was moved") && listed.contains("was dropped"),
+        "{listed}"
+    );
+    assert!(listed.contains("2 warnings"), "{listed}");
+    // Nothing is said when nothing moved.
+    env.write(
+        "calm.toml",
+        "title = \"T\"\n[[exercise]]\nname = \"Reach\"\nhold = \"2s\"\n",
+    );
+    let out = env.run(&["render", "calm.toml", "-o", "calm.wav"]);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}
+
+#[test]
 fn list_takes_the_voice_options_that_change_its_lengths_and_no_others() {
     let env = Env::new();
     let out = env.run(&[
@@ -243,12 +267,14 @@ fn check_passes_good_files_and_warns_without_failing() {
     assert_eq!(out.status.code(), Some(0), "warnings alone do not fail");
     let text = stdout(&out);
     assert!(
-        text.contains(": warning: \"Squeeze your glutes.\" in Plank was moved from "),
+        text.contains(
+            ": warning: \"Squeeze your glutes.\" in Plank, at 12s into the hold, was moved "
+        ),
         "{text}"
     );
     assert!(text.contains("): it would overlap \"Halfway.\""), "{text}");
     assert!(
-        text.contains(": warning: \"Breathe.\" in Plank at 0:"),
+        text.contains(": warning: \"Breathe.\" in Plank, at 24s into the hold (0:"),
         "{text}"
     );
     assert!(
@@ -267,7 +293,10 @@ fn check_passes_good_files_and_warns_without_failing() {
     let single = stdout(&env.run(&["check", &warned]));
     let warnings = |t: &str| t.matches(": warning: ").count();
     assert_eq!(warnings(&five), warnings(&single), "{five}");
-    assert!(five.contains(", round 1 was moved from "), "{five}");
+    assert!(
+        five.contains(", round 1, at 12s into the hold, was moved "),
+        "{five}"
+    );
     assert!(five.contains("; the same in rounds 2 to 5\n"), "{five}");
 
     // Several files: all are checked, and one bad file fails the run.
@@ -631,7 +660,7 @@ hold = "10s"
     let text = stdout(&out);
     // Located at the name of the exercise it announces, in its words.
     assert!(
-        text.contains("way-in.toml:12:8: warning: \"Lie on your back with your knees bent and your feet flat on the floor.\" in Bridge was moved from "),
+        text.contains("way-in.toml:12:8: warning: \"Lie on your back with your knees bent and your feet flat on the floor.\" in Bridge, at "),
         "{text}"
     );
     assert!(

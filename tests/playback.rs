@@ -753,6 +753,20 @@ impl OnTerminal {
 }
 
 #[test]
+fn play_says_when_sounds_were_moved() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    std::fs::copy(fixture("cues-holds.toml"), env.path("cues.toml")).unwrap();
+    let mut playing = Playing::start(&env, &pulse, &["cues.toml"]);
+    playing.wait_for(
+        "warning: 1 sound was moved and 1 dropped to keep clear of other sounds; `coach check cues.toml` lists them",
+    );
+    playing.signal(libc::SIGTERM);
+    let (code, said) = playing.finish(Duration::from_secs(10));
+    assert_eq!(code, 143, "{said}");
+}
+
+#[test]
 fn a_terminal_shows_progress_bars() {
     let pulse = Pulse::start();
     let env = Env::new();

@@ -180,7 +180,7 @@ impl Check {
 /// The plan's adjustments with those that repeat round after round (the
 /// same sound, moved the same way for the same reason at the same place
 /// of a later round) folded into the first: each with the later rounds.
-fn grouped(plan: &Plan) -> Vec<(&Adjustment, Vec<u32>)> {
+pub(crate) fn grouped(plan: &Plan) -> Vec<(&Adjustment, Vec<u32>)> {
     type Key = (
         Option<Span>,
         String,

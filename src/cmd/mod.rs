@@ -258,9 +258,53 @@ pub fn table(rows: &[Vec<String>], right: &[usize]) -> String {
     out
 }
 
+/// `text` as one shell word.
+pub(crate) fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:+@%".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// The line `play` and `render` give when sounds of the session had to be
+/// moved or dropped to keep clear of others, counted as `check` lists
+/// them (a collision repeated in every round once); `routine` names the
+/// routine for the `coach check` that lists them.
+pub fn adjusted_line(plan: &crate::plan::Plan, routine: &str) -> Option<String> {
+    let groups = check::grouped(plan);
+    if groups.is_empty() {
+        return None;
+    }
+    let moved = groups.iter().filter(|(a, _)| a.moved_to.is_some()).count();
+    let dropped = groups.len() - moved;
+    let was = |n: usize| if n == 1 { "was" } else { "were" };
+    let what = match (moved, dropped) {
+        (m, 0) => format!("{} {} moved", count(m, "sound"), was(m)),
+        (0, d) => format!("{} {} dropped", count(d, "sound"), was(d)),
+        (m, d) => format!("{} {} moved and {d} dropped", count(m, "sound"), was(m)),
+    };
+    Some(format!(
+        "warning: {what} to keep clear of other sounds; `coach check {}` lists them",
+        crate::guard::shown(&shell_quote(routine))
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_quote("hamstring-lower-back"), "hamstring-lower-back");
+        assert_eq!(shell_quote("Cat-cow"), "Cat-cow");
+        assert_eq!(shell_quote("Child's pose"), "'Child'\\''s pose'");
+        assert_eq!(shell_quote("my routine.toml"), "'my routine.toml'");
+    }
 
     #[test]
     fn tables_pad_every_column_but_the_last() {

@@ -118,7 +118,7 @@ impl Run for New {
             self.name.clone()
         };
         let anywhere = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-        let anywhere = super::play::shell_quote(&anywhere.display().to_string());
+        let anywhere = super::shell_quote(&anywhere.display().to_string());
         let from_anywhere = if self.output.is_some() {
             String::new()
         } else {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 
-use super::{Exit, Loaded, Run, load_config, load_found, load_routine};
+use super::{Exit, Loaded, Run, adjusted_line, load_config, load_found, load_routine, shell_quote};
 use crate::audio::device;
 use crate::cli::Play;
 use crate::guard::exit::Watchdog;
@@ -83,6 +83,9 @@ impl Run for Play {
         }
         for warning in &remotes.warnings {
             display.say(warning);
+        }
+        if let Some(line) = adjusted_line(&plan, &again) {
+            display.warn(&line);
         }
         if let Some(session) = &resuming {
             display.say(&resume_words(session, routine, from));
@@ -527,30 +530,4 @@ fn find_exercise(routine: &Routine, wanted: &str) -> Result<usize> {
             .collect::<Vec<_>>()
             .join(", ")
     )
-}
-
-/// `text` as one shell word.
-pub(crate) fn shell_quote(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:+@%".contains(c));
-    if plain {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shell_words() {
-        assert_eq!(shell_quote("hamstring-lower-back"), "hamstring-lower-back");
-        assert_eq!(shell_quote("Cat-cow"), "Cat-cow");
-        assert_eq!(shell_quote("Child's pose"), "'Child'\\''s pose'");
-        assert_eq!(shell_quote("my routine.toml"), "'my routine.toml'");
-    }
 }

@@ -100,7 +100,7 @@ impl Run for Render {
         if to_stdout && std::io::stdout().is_terminal() {
             bail!(
                 "-o - writes the audio to standard output, which is a terminal here: pipe it into a player (coach render {} -o - | aplay) or write a file with -o FILE",
-                crate::guard::text::shown(&super::play::shell_quote(&self.routine))
+                crate::guard::text::shown(&super::shell_quote(&self.routine))
             );
         }
         if to_stdout && self.chapters {
@@ -146,6 +146,9 @@ impl Run for Render {
                     .as_str()
                     .to_ascii_lowercase()
             );
+        }
+        if let Some(line) = super::adjusted_line(plan, &self.routine) {
+            crate::guard::out::line(&line);
         }
         let renderer = Renderer::new(plan, &prepared.clips, &prepared.settings.mix())?;
         let mut out: Box<dyn Output> = match &file {

@@ -80,6 +80,8 @@ pub struct Adjustment {
     pub sound: Sound,
     /// The wanted first sample.
     pub wanted: u64,
+    /// How far into its period it was wanted: a cue's `at`.
+    pub offset: u64,
     /// Where it went instead, or `None` when it was dropped.
     pub moved_to: Option<u64>,
     /// What was in the way.
@@ -390,6 +392,7 @@ fn place_period<'p>(
                     adjustments.push(Adjustment {
                         sound: timed.sound.clone(),
                         wanted: start + timed.offset,
+                        offset: timed.offset,
                         moved_to: Some(start + at),
                         reason: reason(),
                         place,
@@ -405,6 +408,7 @@ fn place_period<'p>(
                 adjustments.push(Adjustment {
                     sound: timed.sound.clone(),
                     wanted: start + timed.offset,
+                    offset: timed.offset,
                     moved_to: None,
                     reason: reason(),
                     place,

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::Plan;
-use crate::timeline::time::{clock, to_secs_f64};
-use crate::timeline::{Place, SAMPLE_RATE, Sound, ToneStyle};
+use crate::timeline::time::{clock, length, to_secs_f64};
+use crate::timeline::{PeriodKind, Place, SAMPLE_RATE, Sound, ToneStyle};
 
 /// The JSON document `coach show --json` prints. README.md documents it.
 #[derive(Serialize)]
@@ -222,16 +222,29 @@ impl Plan {
         } else {
             format!(" in {place}")
         };
+        // Where in its period, as a routine writes a cue's time ("at =
+        // 15s" is 15 s into the hold).
+        let period = match a.period {
+            PeriodKind::Work => match self
+                .period_at(a.wanted)
+                .and_then(|i| self.rep_at(i, a.wanted))
+            {
+                Some(_) => "the reps",
+                None => "the hold",
+            },
+            other => other.the(),
+        };
+        let into = format!("at {} into {period}", length(a.offset));
         match a.moved_to {
             Some(to) => format!(
-                "{what}{place} was moved from {} to {} ({:.2} s later): {}",
+                "{what}{place}, {into}, was moved {:.2} s later ({} to {} in the session): {}",
+                to_secs_f64(to - a.wanted),
                 clock(a.wanted),
                 clock(to),
-                to_secs_f64(to - a.wanted),
                 a.reason
             ),
             None => format!(
-                "{what}{place} at {} was dropped: {}",
+                "{what}{place}, {into} ({} in the session), was dropped: {}",
                 clock(a.wanted),
                 a.reason
             ),

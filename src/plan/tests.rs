@@ -369,10 +369,10 @@ cues = [{ at = "15s", say = "Keep breathing." }]
     assert_eq!(
         p.adjustment_message(a),
         format!(
-            "\"Keep breathing.\" in A was moved from {} to {} ({:.2} s later): it would overlap \"Halfway.\"",
+            "\"Keep breathing.\" in A, at 15s into the hold, was moved {:.2} s later ({} to {} in the session): it would overlap \"Halfway.\"",
+            (8_000 + PAUSE) as f64 / SEC as f64,
             clock(work.start + 15 * SEC),
-            clock(cue.start),
-            (8_000 + PAUSE) as f64 / SEC as f64
+            clock(cue.start)
         )
     );
 }
