@@ -335,6 +335,72 @@ fn after_a_jump_back_every_line_of_the_log_counts_only_what_was_heard() {
     }
 }
 
+/// Whether the terminal `fd` is in line mode with echo, as a shell wants
+/// it (not coach's key mode).
+fn line_mode(fd: i32) -> bool {
+    // SAFETY: reads the settings of an fd we own.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        libc::tcgetattr(fd, &mut t);
+        t.c_lflag & (libc::ICANON | libc::ECHO) == (libc::ICANON | libc::ECHO)
+    }
+}
+
+#[test]
+fn ctrl_z_gives_the_terminal_back_and_fg_takes_keys_again() {
+    let pulse = Pulse::start();
+    // As a shell's job, and on a terminal that is only its stdin.
+    for controlling in [true, false] {
+        ctrl_z_and_fg_on_a_terminal(&pulse, controlling);
+    }
+}
+
+fn ctrl_z_and_fg_on_a_terminal(pulse: &Pulse, controlling: bool) {
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let (master, slave) = pty();
+    let mut playing = if controlling {
+        Playing::start_on_terminal(&env, pulse, &["hold.toml"], slave)
+    } else {
+        // SAFETY: `slave` is an open fd; the child gets its own duplicate.
+        let stdin = unsafe { Stdio::from(std::os::fd::OwnedFd::from_raw_fd_dup(slave)) };
+        Playing::start_with(&env, pulse, &["hold.toml"], stdin)
+    };
+    playing.wait_for("work 6s");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!line_mode(slave), "keys are read one by one while it plays");
+    // Ctrl-Z: paused, stopped, and the terminal in the shell's mode.
+    playing.signal(libc::SIGTSTP);
+    std::thread::sleep(Duration::from_millis(1500));
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", playing.child.id())).unwrap();
+    assert_eq!(
+        stat[stat.rfind(')').unwrap() + 2..].chars().next(),
+        Some('T')
+    );
+    assert!(line_mode(slave), "the shell gets its terminal back");
+    // fg: key mode again, and keys work.
+    playing.signal(libc::SIGCONT);
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(!line_mode(slave), "key mode again after fg ({controlling})");
+    // SAFETY: writes a key to the terminal's master side.
+    unsafe { libc::write(master, b"n".as_ptr().cast(), 1) };
+    playing.wait_for("work 2s");
+    // SAFETY: as above.
+    unsafe { libc::write(master, b"q".as_ptr().cast(), 1) };
+    let (code, said) = playing.finish(Duration::from_secs(20));
+    assert_eq!(code, 3, "{said}");
+    assert!(
+        !said.contains("stopped working") && !said.contains("warning"),
+        "{said}"
+    );
+    assert!(line_mode(slave), "restored at the end");
+    // SAFETY: closes the fds openpty gave us.
+    unsafe {
+        libc::close(master);
+        libc::close(slave);
+    }
+}
+
 #[test]
 fn the_progress_key_speaks_where_the_session_is_and_the_hold_keeps_its_end() {
     let pulse = Pulse::start();
@@ -781,6 +847,28 @@ fn a_terminal_shows_progress_bars() {
     assert!(shown.contains("work: Neck roll"), "{shown}");
     assert!(shown.contains("s left"), "{shown}");
     assert!(shown.contains("Session complete."), "{shown}");
+}
+
+#[test]
+fn question_mark_shows_the_keys_and_caps_lock_changes_nothing_on_a_terminal() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    env.write("hold.toml", HOLD);
+    let started = Instant::now();
+    let mut terminal = OnTerminal::start(&env, &pulse, &["hold.toml"], 100);
+    terminal.wait_for("work: Long hold", started);
+    let asked = Instant::now();
+    terminal.key(b"?");
+    terminal.wait_for(coach::player::controls::KEYS, asked);
+    // N and Q, as caps lock gives them, skip and quit.
+    terminal.key(b"N");
+    let skipped = Instant::now();
+    terminal.wait_for("work: Short hold", skipped);
+    terminal.key(b"Q");
+    let status = terminal.finish();
+    let shown = terminal.between(started, Instant::now());
+    assert_eq!(status.code(), Some(3), "{shown}");
+    assert!(shown.contains("Stopped at"), "{shown}");
 }
 
 /// Sets the width of the terminal `master` belongs to.

@@ -260,8 +260,11 @@ pub fn stop_process() {
             libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, saved);
         }
         libc::raise(libc::SIGSTOP);
+        // In the foreground again (`fg`), or on a terminal that is not
+        // the controlling one (-1), which never stops us; not after `bg`.
+        let foreground = libc::tcgetpgrp(libc::STDIN_FILENO);
         if let Some((_, keys)) = &modes
-            && libc::tcgetpgrp(libc::STDIN_FILENO) == libc::getpgrp()
+            && (foreground == -1 || foreground == libc::getpgrp())
         {
             libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, keys);
         }

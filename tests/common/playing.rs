@@ -23,11 +23,23 @@ impl Playing {
 
     /// With more environment variables.
     pub fn start_env(env: &Env, pulse: &Pulse, args: &[&str], vars: &[(&str, &str)]) -> Playing {
-        Playing::start_full(env, pulse, args, Stdio::null(), vars)
+        Playing::start_full(env, pulse, args, Stdio::null(), vars, None)
     }
 
     pub fn start_with(env: &Env, pulse: &Pulse, args: &[&str], stdin: Stdio) -> Playing {
-        Playing::start_full(env, pulse, args, stdin, &[])
+        Playing::start_full(env, pulse, args, stdin, &[], None)
+    }
+
+    /// In a session of its own whose controlling terminal is the
+    /// pseudo-terminal `slave`, its stdin: as a shell runs a job.
+    pub fn start_on_terminal(env: &Env, pulse: &Pulse, args: &[&str], slave: i32) -> Playing {
+        // SAFETY: `slave` is an open fd; dup gives the child its own.
+        let stdin = unsafe {
+            Stdio::from(
+                <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(libc::dup(slave)),
+            )
+        };
+        Playing::start_full(env, pulse, args, stdin, &[], Some(()))
     }
 
     fn start_full(
@@ -36,10 +48,25 @@ impl Playing {
         args: &[&str],
         stdin: Stdio,
         vars: &[(&str, &str)],
+        controlling: Option<()>,
     ) -> Playing {
         let mut command = env.command();
         pulse.attach(&mut command);
         command.envs(vars.iter().copied());
+        if controlling.is_some() {
+            // SAFETY: setsid and ioctl are async-signal-safe; they run in
+            // the child only, after stdin is the terminal.
+            unsafe {
+                std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+                    if libc::setsid() == -1
+                        || libc::ioctl(libc::STDIN_FILENO, libc::TIOCSCTTY, 0) == -1
+                    {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
         let mut child = command
             .arg("play")
             .args(args)
