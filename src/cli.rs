@@ -60,6 +60,32 @@ pub enum Command {
     Schema(Schema),
     Completions(Completions),
     Man(Man),
+    Doctor(Doctor),
+}
+
+/// Check what a session needs, and say how to fix what is wrong.
+///
+/// One line per check: the config file, the voice (espeak-ng, and Piper's
+/// models if it is installed), the sound output `play` would use, the
+/// session log and the speech cache, and the input devices and GPIO chips
+/// remotes and buttons are read from. Each problem is followed by its fix.
+///
+/// Exit status: 0 when nothing needs fixing (notes are about optional
+/// parts), 1 when something does.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  coach doctor                   what works, and what to fix
+  coach doctor --play-test       also play three beeps on the output
+  coach doctor --json            the findings, for a script (the README has it)")]
+pub struct Doctor {
+    /// Also play a short test tone (three beeps) on the output play uses.
+    #[arg(long)]
+    pub play_test: bool,
+
+    /// Print the findings as JSON: check, state (ok, note or problem),
+    /// found, fix.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options that choose the voice. Each overrides the config file.

@@ -16,17 +16,8 @@ impl Run for Devices {
             )?;
             return Ok(Exit::Failure);
         }
-        // The one `play` would use: the config's device, else the first
-        // default of the output it would open (the sound server's, listed
-        // first, when one runs).
         let config = load_config()?;
-        let alsa_only = config.output == Some(OutputChoice::Alsa);
-        let used = match &config.device {
-            Some(d) => devices.iter().position(|x| &x.id == d),
-            None => devices
-                .iter()
-                .position(|d| d.default && (!alsa_only || d.id.starts_with("alsa:"))),
-        };
+        let used = used(&devices, &config);
         if self.json {
             let listed: Vec<serde_json::Value> = devices
                 .iter()
@@ -62,5 +53,18 @@ impl Run for Devices {
         }));
         print(&table(&rows, &[]))?;
         Ok(Exit::Success)
+    }
+}
+
+/// Which of `devices` `play` would use: the config's device, else the
+/// first default of the output it would open (the sound server's, listed
+/// first, when one runs).
+pub fn used(devices: &[device::DeviceInfo], config: &crate::config::Config) -> Option<usize> {
+    let alsa_only = config.output == Some(OutputChoice::Alsa);
+    match &config.device {
+        Some(d) => devices.iter().position(|x| &x.id == d),
+        None => devices
+            .iter()
+            .position(|d| d.default && (!alsa_only || d.id.starts_with("alsa:"))),
     }
 }

@@ -6,6 +6,7 @@ mod completions;
 mod config;
 mod ctl;
 mod devices;
+mod doctor;
 mod history;
 mod list;
 mod new;
@@ -76,6 +77,7 @@ pub fn run(command: &Command) -> Result<Exit> {
         Command::Schema(c) => c.run(),
         Command::Completions(c) => c.run(),
         Command::Man(c) => c.run(),
+        Command::Doctor(c) => c.run(),
     }
 }
 
