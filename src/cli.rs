@@ -61,6 +61,71 @@ pub enum Command {
     Completions(Completions),
     Man(Man),
     Doctor(Doctor),
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+}
+
+/// Play a routine every day, or on some days, at a time: with systemd.
+///
+/// Each schedule is a systemd user timer and the service it starts,
+/// written to ~/.config/systemd/user as coach-schedule-NAME.timer and
+/// .service and enabled with `systemctl --user`. For a machine nobody logs
+/// in to (a Raspberry Pi on a shelf), `loginctl enable-linger $USER` lets
+/// them run from boot. A time missed while the machine was off is not
+/// played later, unless --catch-up asks for that.
+#[derive(Debug, Subcommand)]
+#[command(after_help = "Examples:
+  coach schedule add hamstring-lower-back --at 07:30 --days mon-fri
+  coach schedule add my-routine.toml --at 18:00 --days sat,sun --voice en-gb
+  coach schedule list
+  coach schedule remove hamstring-lower-back-0730")]
+pub enum ScheduleCommand {
+    /// Play ROUTINE at a time of day, on some days.
+    Add(ScheduleAdd),
+    /// The schedules, with their times and days.
+    List {
+        /// Print JSON: name, routine, at, days, voice, device, catch_up.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop a schedule and remove its units.
+    Remove {
+        /// The schedule's name, as `coach schedule list` shows it.
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleAdd {
+    /// The routine: a path (kept as an absolute path) or a name.
+    #[arg(value_name = "ROUTINE")]
+    pub routine: String,
+
+    /// The time of day, 24-hour, local time: 07:30.
+    #[arg(long, value_name = "HH:MM")]
+    pub at: String,
+
+    /// Which days: daily, weekdays, weekends, a range (mon-fri) or a list
+    /// (mon,wed,fri).
+    #[arg(long, value_name = "DAYS", default_value = "daily")]
+    pub days: String,
+
+    /// The voice to play it with [default: the config's].
+    #[arg(long, value_name = "VOICE")]
+    pub voice: Option<String>,
+
+    /// The output device [default: the config's, else the default].
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Option<String>,
+
+    /// Play a time missed while the machine was off as soon as it is on.
+    #[arg(long)]
+    pub catch_up: bool,
+
+    /// The schedule's name [default: ROUTINE-HHMM].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 /// Check what a session needs, and say how to fix what is wrong.

@@ -12,6 +12,7 @@ mod list;
 mod new;
 mod play;
 mod render;
+mod schedule;
 mod schema;
 mod show;
 mod voices;
@@ -78,6 +79,7 @@ pub fn run(command: &Command) -> Result<Exit> {
         Command::Completions(c) => c.run(),
         Command::Man(c) => c.run(),
         Command::Doctor(c) => c.run(),
+        Command::Schedule(c) => c.run(),
     }
 }
 
