@@ -4,7 +4,7 @@
 # target/release/coach into target/debian. Prints the package's path.
 #
 # The package holds the binary (stripped), its manual pages and shell
-# completions, a systemd user unit (coach@ROUTINE.service), the bundled
+# completions, systemd user units (coach@ROUTINE.service, coach-serve), the bundled
 # routine as an example, the README, the copyright and a changelog. Its
 # library dependencies come from dpkg-shlibdeps, so it suits the release
 # it was built on. Run on the machine (or in a chroot) of the architecture
@@ -34,7 +34,7 @@ make --no-print-directory --quiet install DESTDIR="$pkg" PREFIX=/usr BIN="$bin" 
 mv "$pkg/usr/share/zsh/site-functions" "$pkg/usr/share/zsh/vendor-completions"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$pkg/usr/bin/coach"
 gzip -9n "$pkg"/usr/share/man/man1/*.1
-install -Dm644 dist/coach@.service "$pkg/usr/lib/systemd/user/coach@.service"
+install -Dm644 -t "$pkg/usr/lib/systemd/user" dist/coach@.service dist/coach-serve.service
 doc=$pkg/usr/share/doc/coach
 install -Dm644 dist/copyright "$doc/copyright"
 install -Dm644 README.md "$doc/README.md"

@@ -63,7 +63,26 @@ pub enum Command {
     Doctor(Doctor),
     #[command(subcommand)]
     Schedule(ScheduleCommand),
+    Serve(Serve),
 }
+
+/// Wait in the background and play a routine when asked: for a machine
+/// nobody watches.
+///
+/// `coach serve` listens on a control socket of its own (serve.sock in
+/// $XDG_RUNTIME_DIR/coach) and uses no CPU while it waits. `coach ctl start
+/// ROUTINE` starts a session, which plays as `coach play --quiet ROUTINE`
+/// would: every other `coach ctl` command controls it, and it is in the
+/// session log. One session plays at a time; one that ends for any reason
+/// (a lost device included) leaves the service waiting for the next.
+/// Under systemd: `systemctl --user enable --now coach-serve` (the package
+/// has the unit).
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  coach serve &                              wait for sessions to start
+  coach ctl start hamstring-lower-back       start one
+  coach ctl pause                            control it as any session")]
+pub struct Serve {}
 
 /// Play a routine every day, or on some days, at a time: with systemd.
 ///
@@ -206,6 +225,13 @@ impl SpeechArgs {
     }
 }
 
+/// What `coach ctl` takes: a session's commands, and start.
+fn ctl_words() -> Vec<&'static str> {
+    let mut words = crate::player::controls::WORDS.to_vec();
+    words.push("start");
+    words
+}
+
 /// `--rounds N`: how many times a session goes through the exercises,
 /// whatever the routine says; as the routine's own "rounds" is limited.
 fn rounds_parser() -> clap::builder::RangedI64ValueParser<u32> {
@@ -345,14 +371,20 @@ pub struct Play {
   coach ctl status               where the session is and how long is left
   coach ctl status --json        the same, for a script (the README has it)
   coach ctl say-status           have the session say where it is
-  coach ctl stop --pid 4242      stop the session of process 4242")]
+  coach ctl stop --pid 4242      stop the session of process 4242
+  coach ctl start my-routine     have `coach serve` play a routine")]
 pub struct Ctl {
     /// What to do: pause, resume, toggle (pause or resume), next (the next
     /// exercise), back (this exercise's start; just after it, the one
     /// before), repeat (this period again), stop, status (print where the
-    /// session is), say-status (have it say so).
-    #[arg(value_name = "COMMAND", value_parser = clap::builder::PossibleValuesParser::new(crate::player::controls::WORDS))]
+    /// session is), say-status (have it say so); or start ROUTINE, which
+    /// asks `coach serve` to play it.
+    #[arg(value_name = "COMMAND", value_parser = clap::builder::PossibleValuesParser::new(ctl_words()))]
     pub command: String,
+
+    /// With start: the routine to play, a path or a name.
+    #[arg(value_name = "ROUTINE", required_if_eq("command", "start"))]
+    pub routine: Option<String>,
 
     /// Print the session's answer as JSON: for status, where it is.
     #[arg(long)]

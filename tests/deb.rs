@@ -20,6 +20,7 @@ const FILES: &[&str] = &[
     "/usr/share/zsh/vendor-completions/_coach",
     "/usr/share/fish/vendor_completions.d/coach.fish",
     "/usr/lib/systemd/user/coach@.service",
+    "/usr/lib/systemd/user/coach-serve.service",
     "/usr/share/doc/coach/examples/hamstring-lower-back.toml",
     "/usr/share/doc/coach/README.md.gz",
     "/usr/share/doc/coach/copyright",
@@ -92,22 +93,28 @@ fn the_package_installs_what_the_readme_says_passes_lintian_and_plays() {
         assert!(files.lines().any(|l| l == *file), "{file} not in:\n{files}");
     }
 
-    // Its unit is one systemd takes (the command pointed at the scratch
-    // root, where the binary is).
+    // Its units are ones systemd takes (the command pointed at the
+    // scratch root, where the binary is).
     let installed = scratch.join("usr/bin/coach");
-    let unit = std::fs::read_to_string(scratch.join("usr/lib/systemd/user/coach@.service"))
-        .unwrap()
-        .replace("/usr/bin/coach", installed.to_str().unwrap());
     let units = env.path("units");
     std::fs::create_dir_all(&units).unwrap();
-    let instance = units.join("coach@hamstring-lower-back.service");
-    std::fs::write(&instance, unit).unwrap();
     let runtime = env.path("run");
     std::fs::create_dir_all(&runtime).unwrap();
-    run(Command::new("systemd-analyze")
+    let mut verify = Command::new("systemd-analyze");
+    verify
         .args(["verify", "--man=no", "--user"])
-        .arg(&instance)
-        .env("XDG_RUNTIME_DIR", &runtime));
+        .env("XDG_RUNTIME_DIR", &runtime);
+    for (file, as_named) in [
+        ("coach@.service", "coach@hamstring-lower-back.service"),
+        ("coach-serve.service", "coach-serve.service"),
+    ] {
+        let unit = std::fs::read_to_string(scratch.join("usr/lib/systemd/user").join(file))
+            .unwrap()
+            .replace("/usr/bin/coach", installed.to_str().unwrap());
+        std::fs::write(units.join(as_named), unit).unwrap();
+        verify.arg(units.join(as_named));
+    }
+    run(&mut verify);
 
     // The installed coach plays a routine.
     let pulse = Pulse::start();

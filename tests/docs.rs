@@ -157,7 +157,7 @@ fn every_coach_command_in_the_readme_parses_and_what_it_names_exists() {
                     );
                 }
             }
-            Command::Ctl(_) | Command::Devices(_) => {}
+            Command::Ctl(_) | Command::Devices(_) | Command::Serve(_) => {}
             // Written into the scratch config; no user manager is asked
             // (XDG_RUNTIME_DIR is empty), so none of this machine's.
             Command::Schedule(_) => {

@@ -10,6 +10,16 @@ use crate::remote::socket;
 
 impl Run for Ctl {
     fn run(&self) -> Result<Exit> {
+        if self.command == "start" {
+            return self.start();
+        }
+        if let Some(extra) = &self.routine {
+            bail!(
+                "coach ctl {} takes no routine ({}): only start does",
+                self.command,
+                crate::guard::text::shown_short(extra, 40)
+            );
+        }
         let (path, answer) = socket::request(&self.command, self.pid, self.socket.as_deref())?;
         let answer: Value = serde_json::from_str(&answer).map_err(|_| {
             anyhow::anyhow!(
@@ -43,6 +53,43 @@ impl Run for Ctl {
         }
         if !done {
             return Ok(Exit::Failure);
+        }
+        Ok(Exit::Success)
+    }
+}
+
+impl Ctl {
+    /// `start ROUTINE`: asks `coach serve` to play it.
+    fn start(&self) -> Result<Exit> {
+        let routine = self.routine.as_deref().unwrap_or_default();
+        let path = match &self.socket {
+            Some(p) => p.clone(),
+            None => socket::serve_path(&crate::paths::runtime_dir()),
+        };
+        let stream = std::os::unix::net::UnixStream::connect(&path).map_err(|e| {
+            anyhow::anyhow!(
+                "no coach serve is listening on {} ({e}): start it with `coach serve` (or `systemctl --user start coach-serve`), or play at once with `coach play {}`",
+                path.display(),
+                super::shell_quote(routine)
+            )
+        })?;
+        let answer = socket::exchange(stream, &format!("start {routine}"))?;
+        let answer: Value = serde_json::from_str(&answer)
+            .map_err(|_| anyhow::anyhow!("coach serve answered something that is not JSON"))?;
+        if self.json {
+            print_data(&format!("{answer}\n"))?;
+        }
+        if let Some(error) = answer["error"].as_str() {
+            bail!(
+                "coach serve did not start {}: {error}",
+                super::shell_quote(routine)
+            );
+        }
+        if !self.json {
+            print(&format!(
+                "{}\n",
+                answer["did"].as_str().unwrap_or("started")
+            ))?;
         }
         Ok(Exit::Success)
     }

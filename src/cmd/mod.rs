@@ -14,6 +14,7 @@ mod play;
 mod render;
 mod schedule;
 mod schema;
+mod serve;
 mod show;
 mod voices;
 
@@ -80,6 +81,7 @@ pub fn run(command: &Command) -> Result<Exit> {
         Command::Man(c) => c.run(),
         Command::Doctor(c) => c.run(),
         Command::Schedule(c) => c.run(),
+        Command::Serve(c) => c.run(),
     }
 }
 

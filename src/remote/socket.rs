@@ -63,9 +63,14 @@ fn check_folder(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn my_uid() -> u32 {
+pub(crate) fn my_uid() -> u32 {
     // SAFETY: getuid cannot fail.
     unsafe { libc::getuid() }
+}
+
+/// The socket `coach serve` listens on, for `coach ctl start`.
+pub fn serve_path(dir: &Path) -> PathBuf {
+    dir.join("serve.sock")
 }
 
 /// The socket of the session with process id `pid`.
@@ -157,13 +162,13 @@ impl Drop for Server {
 /// The user id of the process at the other end of `stream`. (Elsewhere
 /// than Linux, the owner-only folder is the only guard.)
 #[cfg(not(target_os = "linux"))]
-fn peer_uid(_stream: &UnixStream) -> Option<u32> {
+pub(crate) fn peer_uid(_stream: &UnixStream) -> Option<u32> {
     Some(my_uid())
 }
 
 /// The user id of the process at the other end of `stream`.
 #[cfg(target_os = "linux")]
-fn peer_uid(stream: &UnixStream) -> Option<u32> {
+pub(crate) fn peer_uid(stream: &UnixStream) -> Option<u32> {
     use std::os::fd::AsRawFd;
     let mut cred: libc::ucred = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
@@ -181,7 +186,7 @@ fn peer_uid(stream: &UnixStream) -> Option<u32> {
 }
 
 /// The answer to a request the session never saw.
-fn refusal(error: &str) -> String {
+pub(crate) fn refusal(error: &str) -> String {
     serde_json::json!({ "ok": false, "error": error }).to_string()
 }
 
@@ -201,7 +206,7 @@ fn serve(mut stream: UnixStream, tx: &Sender<Control>) -> std::result::Result<()
 }
 
 /// The command word of a request.
-fn read_request(stream: &UnixStream) -> std::result::Result<String, String> {
+pub(crate) fn read_request(stream: &UnixStream) -> std::result::Result<String, String> {
     let mut line = String::new();
     let mut reader = BufReader::new(stream.take(MAX_REQUEST));
     match reader.read_line(&mut line) {
@@ -319,7 +324,7 @@ fn check_socket(path: &Path) -> Result<()> {
 }
 
 /// Sends `word` and reads the one-line answer.
-fn exchange(mut stream: UnixStream, word: &str) -> Result<String> {
+pub(crate) fn exchange(mut stream: UnixStream, word: &str) -> Result<String> {
     stream.set_read_timeout(Some(TIMEOUT + Duration::from_secs(1)))?;
     stream.set_write_timeout(Some(TIMEOUT))?;
     stream.write_all(format!("{word}\n").as_bytes())?;
