@@ -131,7 +131,7 @@ pub struct ScheduleAdd {
     pub days: String,
 
     /// The voice to play it with [default: the config's].
-    #[arg(long, value_name = "VOICE")]
+    #[arg(long, value_name = "VOICE", value_parser = parse_voice_name)]
     pub voice: Option<String>,
 
     /// The output device [default: the config's, else the default].

@@ -173,6 +173,27 @@ fn schedules_round_trip_through_systemd_units_that_verify() {
         assert_eq!(out.status.code(), Some(1));
         assert!(stderr(&out).contains(says), "{}", stderr(&out));
     }
+    // A voice that cannot be one is refused as play refuses it.
+    let out = schedule(
+        &env,
+        &[
+            "add",
+            "hamstring-lower-back",
+            "--at",
+            "06:00",
+            "--name",
+            "x",
+            "--voice",
+            "a b",
+        ],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not a voice name"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!dir.join("coach-schedule-x.timer").exists());
 
     // remove stops it and takes its units away.
