@@ -264,6 +264,24 @@ pub fn table(rows: &[Vec<String>], right: &[usize]) -> String {
     out
 }
 
+/// How the log names a routine, and what a later `coach play` is given
+/// for it (a schedule, `coach serve`): its file's absolute path, or a
+/// built-in routine's name (and true); `-` for stdin.
+pub fn routine_identity(found: &find::Found) -> (String, bool) {
+    match &found.origin {
+        find::Origin::BuiltIn => (found.name.clone(), true),
+        // Read again from stdin to resume, and checked as a file is.
+        find::Origin::Stdin => (find::STDIN.to_string(), false),
+        find::Origin::File(path) => (
+            std::fs::canonicalize(path)
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string(),
+            false,
+        ),
+    }
+}
+
 /// `text` as one shell word.
 pub(crate) fn shell_quote(text: &str) -> String {
     let plain = !text.is_empty()

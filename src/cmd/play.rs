@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 
-use super::{Exit, Loaded, Run, adjusted_line, load_config, load_found, load_routine, shell_quote};
+use super::{
+    Exit, Loaded, Run, adjusted_line, load_config, load_found, load_routine, routine_identity,
+    shell_quote,
+};
 use crate::audio::device;
 use crate::cli::Play;
 use crate::guard::exit::Watchdog;
@@ -17,7 +20,7 @@ use crate::player::controls::{self, KEYS};
 use crate::player::display::Display;
 use crate::player::{Ending, Start, Started, Status};
 use crate::routine::Routine;
-use crate::routine::find::{self, Origin};
+use crate::routine::find;
 use crate::sessions::calendar::local;
 use crate::sessions::history::{self, Session as Logged};
 use crate::sessions::tracker;
@@ -459,23 +462,6 @@ impl Play {
                 "{played}, in {name}{in_round}. To continue from there: coach play {routine_arg} --from {from}{round}{piped}"
             )
         }
-    }
-}
-
-/// How the log names a routine: its file's absolute path, or a built-in
-/// routine's name (and true).
-fn routine_identity(found: &find::Found) -> (String, bool) {
-    match &found.origin {
-        Origin::BuiltIn => (found.name.clone(), true),
-        // Read again from stdin to resume, and checked as a file is.
-        Origin::Stdin => (find::STDIN.to_string(), false),
-        Origin::File(path) => (
-            std::fs::canonicalize(path)
-                .unwrap_or_else(|_| path.clone())
-                .display()
-                .to_string(),
-            false,
-        ),
     }
 }
 

@@ -59,16 +59,12 @@ impl ScheduleAdd {
         let at = time_of_day(&self.at)?;
         let calendar_days = days(&self.days)?;
         let found = find::find(&self.routine).map_err(|e| anyhow::anyhow!(e.headline()))?;
-        let routine = match &found.origin {
-            Origin::BuiltIn => found.name.clone(),
-            Origin::File(path) => std::fs::canonicalize(path)
-                .unwrap_or_else(|_| path.clone())
-                .display()
-                .to_string(),
-            Origin::Stdin => bail!(
+        if found.origin == Origin::Stdin {
+            bail!(
                 "a schedule plays its routine later, when nothing is piped in: name a file or a routine"
-            ),
-        };
+            );
+        }
+        let routine = super::routine_identity(&found).0;
         let name = self
             .name
             .clone()

@@ -83,14 +83,10 @@ fn answer(request: &str, playing: &Playing) -> String {
         Ok(f) => f,
         Err(e) => return socket::refusal(&e.to_string()),
     };
-    let name = match &found.origin {
-        Origin::File(path) => std::fs::canonicalize(path)
-            .unwrap_or_else(|_| path.clone())
-            .display()
-            .to_string(),
-        Origin::BuiltIn => found.name.clone(),
-        Origin::Stdin => return socket::refusal("coach serve has no stdin to read a routine from"),
-    };
+    if found.origin == Origin::Stdin {
+        return socket::refusal("coach serve has no stdin to read a routine from");
+    }
+    let name = super::routine_identity(&found).0;
     let exe = match std::env::current_exe() {
         Ok(e) => e,
         Err(e) => return socket::refusal(&format!("cannot tell where this coach is: {e}")),
