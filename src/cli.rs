@@ -70,19 +70,51 @@ pub enum Command {
 /// nobody watches.
 ///
 /// `coach serve` listens on a control socket of its own (serve.sock in
-/// $XDG_RUNTIME_DIR/coach) and uses no CPU while it waits. `coach ctl start
-/// ROUTINE` starts a session, which plays as `coach play --quiet ROUTINE`
-/// would: every other `coach ctl` command controls it, and it is in the
-/// session log. One session plays at a time; one that ends for any reason
-/// (a lost device included) leaves the service waiting for the next.
+/// $XDG_RUNTIME_DIR/coach) and uses no CPU while it waits. A session
+/// starts when:
+///
+/// - `coach ctl start ROUTINE` asks;
+///
+/// - play is pressed on a remote, a headset or a keypad (--input), or the
+///   GPIO button (--gpio) is pressed: that starts --routine, else the
+///   config's button_starts, else the routine scheduled for today;
+///
+/// - a schedule (`coach schedule add`) is due, when no systemd user
+///   manager runs to play it. A time more than 10 minutes past (the
+///   machine was off or asleep) is not played, unless the schedule has
+///   --catch-up.
+///
+/// Each session plays as `coach play --quiet ROUTINE` would: its own keys
+/// and buttons, every other `coach ctl` command controls it, and it is in
+/// the session log. One session plays at a time; one that ends for any
+/// reason (a lost device included) leaves the service waiting for the next.
 /// Under systemd: `systemctl --user enable --now coach-serve` (the package
 /// has the unit).
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   coach serve &                              wait for sessions to start
   coach ctl start hamstring-lower-back       start one
-  coach ctl pause                            control it as any session")]
-pub struct Serve {}
+  coach ctl pause                            control it as any session
+  coach serve --routine hamstring-lower-back --gpio gpiochip0:17
+                                             the button starts it")]
+pub struct Serve {
+    /// What a button starts [default: the config's button_starts, else the
+    /// routine scheduled for today].
+    #[arg(long, value_name = "ROUTINE")]
+    pub routine: Option<String>,
+
+    /// Where key events are read while no session plays, and by each
+    /// session: auto, off, or one device, as for `coach play` [default: the
+    /// config's input, else auto].
+    #[arg(long, value_name = "auto|off|DEVICE")]
+    pub input: Option<String>,
+
+    /// A button on a GPIO line, as for `coach play`: while no session
+    /// plays, a short press starts one [default: the config's gpio, else
+    /// none].
+    #[arg(long, value_name = "CHIP:LINE")]
+    pub gpio: Option<String>,
+}
 
 /// Play a routine every day, or on some days, at a time: with systemd.
 ///

@@ -173,6 +173,14 @@ fn schedules_round_trip_through_systemd_units_that_verify() {
         assert_eq!(out.status.code(), Some(1));
         assert!(stderr(&out).contains(says), "{}", stderr(&out));
     }
+    // A routine that is not there is said once, as play says it.
+    let out = schedule(&env, &["add", "no-such-routine", "--at", "06:00"], false);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("error: no routine named \"no-such-routine\";"),
+        "{}",
+        stderr(&out)
+    );
     // A voice that cannot be one is refused as play refuses it.
     let out = schedule(
         &env,
@@ -226,7 +234,7 @@ fn without_a_user_manager_it_says_what_to_run() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(
-            "; once it runs: systemctl --user daemon-reload && systemctl --user enable --now coach-schedule-hamstring-lower-back-0645.timer"
+            "; `coach serve` plays it while it runs, or once the manager runs: systemctl --user daemon-reload && systemctl --user enable --now coach-schedule-hamstring-lower-back-0645.timer"
         ),
         "{}",
         stderr(&out)

@@ -143,6 +143,271 @@ fn serve_plays_what_ctl_start_asks_one_at_a_time_and_outlives_its_sessions() {
     assert!(!pulse.dir.path().join("run/coach/serve.sock").exists());
 }
 
+/// `coach serve ARGS`, what it says going to `said`, in UTC; and its
+/// socket waited for.
+fn start_serve_saying(env: &Env, pulse: &Pulse, args: &[&str], said: &std::path::Path) -> Child {
+    let mut c = env.command();
+    pulse.attach(&mut c);
+    let log = std::fs::File::create(said).unwrap();
+    let child = c
+        .arg("serve")
+        .args(args)
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let socket = pulse.dir.path().join("run/coach/serve.sock");
+    wait_until(Duration::from_secs(10), "serve.sock", || socket.exists());
+    child
+}
+
+/// `coach schedule add ARGS` in UTC, with a systemctl that has no user
+/// manager to give it to.
+fn schedule_add(env: &Env, pulse: &Pulse, args: &[&str]) {
+    std::fs::create_dir_all(env.path("bin")).unwrap();
+    let systemctl = env.write(
+        "bin/systemctl",
+        "#!/bin/sh\necho 'Failed to connect to bus' >&2\nexit 1\n",
+    );
+    std::fs::set_permissions(
+        &systemctl,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let mut c = env.command();
+    pulse.attach(&mut c);
+    let path = std::env::var("PATH").unwrap_or_default();
+    let out = c
+        .args(["schedule", "add"])
+        .args(args)
+        .env("TZ", "UTC")
+        .env("PATH", format!("{}:{path}", env.path("bin").display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+fn said(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Seconds since the epoch, now.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// `HH:MM` in UTC, `secs` from now.
+fn utc_time(secs: i64) -> String {
+    let of_day = (unix_now() + secs).rem_euclid(86_400);
+    format!("{:02}:{:02}", of_day / 3600, of_day / 60 % 60)
+}
+
+fn sessions(env: &Env) -> Vec<serde_json::Value> {
+    let out = env.run(&["history", "--json"]);
+    serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// The input device a remote would be: a FIFO, as there is no /dev/uinput
+/// here. A press of play starts what serve names for it, or else today's
+/// scheduled routine; with neither, it says what to do.
+#[test]
+fn a_press_of_play_starts_the_named_routine_else_todays_scheduled_one() {
+    const KEY_PLAYPAUSE: u16 = 164;
+    let pulse = Pulse::start();
+    let env = Env::new();
+    std::fs::copy(fixture("play-short.toml"), env.path("short.toml")).unwrap();
+    let device = env.path("remote");
+    let mut remote = fake_input_device(&device);
+    let log = env.path("serve.said");
+    let device_arg = device.to_str().unwrap();
+    let mut serve = start_serve_saying(&env, &pulse, &["--input", device_arg], &log);
+
+    // Nothing named, nothing scheduled: said, nothing started.
+    std::io::Write::write_all(&mut remote, &key_press(KEY_PLAYPAUSE)).unwrap();
+    wait_until(Duration::from_secs(10), "the press to be answered", || {
+        said(&log).contains("a button was pressed, but nothing is named for it")
+    });
+    assert!(sessions(&env).is_empty());
+
+    // Scheduled for today, at a time that has passed (a minute after
+    // midnight, or just before the next if that is yet to come): that is
+    // today's routine.
+    let at = if unix_now().rem_euclid(86_400) >= 120 {
+        "00:01"
+    } else {
+        "23:59"
+    };
+    schedule_add(&env, &pulse, &["short.toml", "--at", at, "--days", "daily"]);
+    let recording = pulse.record();
+    std::io::Write::write_all(&mut remote, &key_press(KEY_PLAYPAUSE)).unwrap();
+    wait_until(Duration::from_secs(10), "a session to start", || {
+        said(&log).contains("coach serve: a button started short (pid ")
+    });
+    wait_until(Duration::from_secs(90), "the session's end", || {
+        said(&log).contains("ended: exit status: 0")
+    });
+    let audio = recording.finish();
+    assert!(
+        find_tones_at(&audio, REC_RATE, 2).len() >= 2,
+        "the session was heard"
+    );
+    let all = sessions(&env);
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0]["result"], "finished");
+    // serve gave the session its own --input.
+    assert!(
+        !said(&log).contains("a button was pressed, but:"),
+        "{}",
+        said(&log)
+    );
+    // SAFETY: signals our own child.
+    unsafe { libc::kill(serve.id() as i32, libc::SIGTERM) };
+    serve.wait().unwrap();
+
+    // Named: that, whatever is scheduled.
+    let mut serve = start_serve_saying(
+        &env,
+        &pulse,
+        &["--input", device_arg, "--routine", "short.toml"],
+        &log,
+    );
+    let unknown = start_serve_saying_fails(&env, &pulse, &["--routine", "no-such-routine"]);
+    assert!(
+        unknown.contains("--routine: no routine named \"no-such-routine\""),
+        "{unknown}"
+    );
+    std::io::Write::write_all(&mut remote, &key_press(KEY_PLAYPAUSE)).unwrap();
+    wait_until(Duration::from_secs(10), "a session to start", || {
+        said(&log).contains("coach serve: a button started short (pid ")
+    });
+    // SAFETY: signals our own child.
+    unsafe { libc::kill(serve.id() as i32, libc::SIGTERM) };
+    serve.wait().unwrap();
+    wait_until(Duration::from_secs(10), "the session stopped", || {
+        sessions(&env).len() == 2
+    });
+}
+
+/// `coach serve ARGS` that refuses to start: what it said.
+fn start_serve_saying_fails(env: &Env, pulse: &Pulse, args: &[&str]) -> String {
+    let mut c = env.command();
+    pulse.attach(&mut c);
+    let out = c
+        .arg("serve")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    stderr(&out)
+}
+
+/// With no systemd user manager, serve plays the schedules: one at its
+/// minute; one missed long ago (the machine was off) not, unless it
+/// catches up, and then at once.
+#[test]
+fn without_systemd_serve_plays_schedules_on_time_and_a_missed_one_only_if_it_catches_up() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    std::fs::copy(fixture("play-short.toml"), env.path("short.toml")).unwrap();
+    let two_hours_ago = utc_time(-2 * 3600);
+    schedule_add(
+        &env,
+        &pulse,
+        &["short.toml", "--at", &two_hours_ago, "--name", "missed"],
+    );
+    schedule_add(
+        &env,
+        &pulse,
+        &[
+            "short.toml",
+            "--at",
+            &two_hours_ago,
+            "--name",
+            "caught",
+            "--catch-up",
+        ],
+    );
+    // serve last dealt with both a day ago.
+    let day_ago = unix_now() - 86_400;
+    std::fs::create_dir_all(env.path("data/coach")).unwrap();
+    env.write(
+        "data/coach/serve-schedules.json",
+        &format!("{{\"missed\": {day_ago}, \"caught\": {day_ago}}}"),
+    );
+    let log = env.path("serve.said");
+    let recording = pulse.record();
+    let mut serve = start_serve_saying(&env, &pulse, &[], &log);
+    wait_until(
+        Duration::from_secs(10),
+        "the missed times to be dealt with",
+        || {
+            let s = said(&log);
+            s.contains("coach serve: missed was due 2 h ") && s.contains("caught was due 2 h ")
+        },
+    );
+    let s = said(&log);
+    assert!(
+        s.contains("and is not played (`coach schedule add --catch-up`"),
+        "{s}"
+    );
+    assert!(s.contains("and catches up: started (pid "), "{s}");
+    wait_until(
+        Duration::from_secs(90),
+        "the caught-up session's end",
+        || said(&log).contains("ended: exit status: 0"),
+    );
+    let caught = sessions(&env);
+    assert_eq!(caught.len(), 1, "only the one that catches up: {caught:?}");
+
+    // One due at the next minute but one (serve looks at the schedules at
+    // least every 30 s, so it has seen it by then): played at that minute.
+    let t0 = unix_now();
+    let secs_into_minute = t0.rem_euclid(60);
+    let ahead = 60 - secs_into_minute + if secs_into_minute > 25 { 60 } else { 0 };
+    let at = utc_time(ahead);
+    schedule_add(&env, &pulse, &["short.toml", "--at", &at, "--name", "soon"]);
+    let due = t0 + ahead;
+    wait_until(
+        Duration::from_secs(150),
+        "the schedule to be played",
+        || said(&log).contains("coach serve: soon is due: started (pid "),
+    );
+    let late = unix_now() - due;
+    assert!((0..=5).contains(&late), "started {late} s after its time");
+    wait_until(Duration::from_secs(90), "its end", || {
+        said(&log).matches("ended: exit status: 0").count() == 2
+    });
+    let audio = recording.finish();
+    assert!(
+        find_tones_at(&audio, REC_RATE, 2).len() >= 4,
+        "both were heard"
+    );
+    let all = sessions(&env);
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all.iter().all(|s| s["result"] == "finished"), "{all:?}");
+    // Stamped: started again, serve plays neither of the past times again.
+    // SAFETY: signals our own child.
+    unsafe { libc::kill(serve.id() as i32, libc::SIGTERM) };
+    serve.wait().unwrap();
+    let mut serve = start_serve_saying(&env, &pulse, &[], &log);
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(!said(&log).contains("is due"), "{}", said(&log));
+    assert!(!said(&log).contains("was due"), "{}", said(&log));
+    // SAFETY: signals our own child.
+    unsafe { libc::kill(serve.id() as i32, libc::SIGTERM) };
+    serve.wait().unwrap();
+}
+
 #[test]
 fn ctl_start_without_serve_says_how_to_start_it() {
     let pulse = Pulse::start();

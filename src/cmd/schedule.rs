@@ -14,26 +14,95 @@ use crate::routine::find::{self, Origin};
 
 /// What a schedule is, as its timer keeps it (in a comment, as JSON).
 #[derive(Debug, Serialize, Deserialize)]
-struct Schedule {
-    name: String,
+pub(super) struct Schedule {
+    pub name: String,
     /// What `coach play` is given: a file's absolute path or a built-in
     /// routine's name.
-    routine: String,
+    pub routine: String,
     /// `HH:MM`, local time.
-    at: String,
+    pub at: String,
     /// As given: `daily`, `mon-fri`, `sat,sun`, …
-    days: String,
-    voice: Option<String>,
-    device: Option<String>,
+    pub days: String,
+    pub voice: Option<String>,
+    pub device: Option<String>,
     /// Played when the machine wakes if the time passed while it was off.
-    catch_up: bool,
+    pub catch_up: bool,
+}
+
+impl Schedule {
+    /// The words after `coach` that play it.
+    pub fn play_args(&self) -> Vec<String> {
+        let mut args = vec!["play".to_string(), "--quiet".into(), self.routine.clone()];
+        for (flag, value) in [("--voice", &self.voice), ("--device", &self.device)] {
+            if let Some(v) = value {
+                args.extend([flag.to_string(), v.clone()]);
+            }
+        }
+        args
+    }
+
+    /// Whether it is due on this day of the week (0 Monday, 6 Sunday).
+    pub fn on(&self, weekday: usize) -> bool {
+        day_set(&self.days).is_ok_and(|set| set[weekday % 7])
+    }
+
+    /// The first time (Unix seconds) after `after` that it is due, by the
+    /// local clock; `None` if its time or days cannot be read.
+    pub fn due_after(&self, after: i64) -> Option<i64> {
+        use crate::sessions::calendar::local;
+        let set = day_set(&self.days).ok()?;
+        let (h, m) = time_of_day(&self.at)
+            .ok()?
+            .split_once(':')
+            .map(|(h, m)| (h.parse::<i64>().unwrap_or(0), m.parse::<i64>().unwrap_or(0)))?;
+        let today = local(after * 1000).date;
+        (0..=8).find_map(|k| {
+            let date = today.add_days(k);
+            if !set[date.weekday()] {
+                return None;
+            }
+            // The wall-clock time in the zone's offset of that moment (a
+            // daylight-saving change moves it).
+            let wall = date.days() * 86_400 + h * 3600 + m * 60;
+            let mut at = wall - i64::from(local(wall * 1000).offset);
+            let offset = i64::from(local(at * 1000).offset);
+            at = wall - offset;
+            (at > after).then_some(at)
+        })
+    }
+}
+
+/// When the schedule `name` was added (its timer written), Unix seconds.
+pub(super) fn added(dir: &Path, name: &str) -> Option<i64> {
+    let modified = std::fs::metadata(unit(dir, name, "timer"))
+        .ok()?
+        .modified()
+        .ok()?;
+    let secs = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(secs.as_secs() as i64)
+}
+
+/// The folder the systemd user manager keeps its enabled timers' links in.
+const WANTS: &str = "timers.target.wants";
+
+/// Whether systemd's user manager plays this schedule: it runs, and the
+/// timer is enabled.
+pub(super) fn systemd_plays(dir: &Path, name: &str) -> bool {
+    let manager = std::env::var_os("XDG_RUNTIME_DIR")
+        .filter(|d| !d.is_empty())
+        .is_some_and(|d| Path::new(&d).join("systemd/private").exists());
+    manager
+        && dir
+            .join(WANTS)
+            .join(format!("coach-schedule-{name}.timer"))
+            .exists()
 }
 
 /// The first line of a timer coach wrote, before the schedule's JSON.
 const MARK: &str = "# coach schedule: ";
 
 /// The user's systemd folder: `$XDG_CONFIG_HOME/systemd/user`.
-fn units_dir() -> Result<PathBuf> {
+pub(super) fn units_dir() -> Result<PathBuf> {
     directories::BaseDirs::new()
         .map(|b| b.config_dir().join("systemd").join("user"))
         .context("this system has no config folder for systemd's user units")
@@ -58,7 +127,7 @@ impl ScheduleAdd {
     fn run_in(&self, dir: &Path) -> Result<Exit> {
         let at = time_of_day(&self.at)?;
         let calendar_days = days(&self.days)?;
-        let found = find::find(&self.routine).map_err(|e| anyhow::anyhow!(e.headline()))?;
+        let found = find::find(&self.routine).map_err(|e| anyhow::anyhow!("{e}"))?;
         if found.origin == Origin::Stdin {
             bail!(
                 "a schedule plays its routine later, when nothing is piped in: name a file or a routine"
@@ -95,13 +164,8 @@ impl ScheduleAdd {
             catch_up: self.catch_up,
         };
         let exe = std::env::current_exe().context("cannot tell where this coach is")?;
-        let mut command = vec![exe.display().to_string(), "play".into(), "--quiet".into()];
-        command.push(schedule.routine.clone());
-        for (flag, value) in [("--voice", &schedule.voice), ("--device", &schedule.device)] {
-            if let Some(v) = value {
-                command.extend([flag.to_string(), v.clone()]);
-            }
-        }
+        let mut command = vec![exe.display().to_string()];
+        command.extend(schedule.play_args());
         let exec = command
             .iter()
             .map(|w| systemd_word(w))
@@ -152,7 +216,7 @@ impl ScheduleAdd {
                 found.name, self.days
             )),
             Err(why) => crate::guard::out::line(&format!(
-                "warning: systemd's user manager did not take it ({why}); once it runs: systemctl --user daemon-reload && systemctl --user enable --now {timer_name}"
+                "warning: systemd's user manager did not take it ({why}); `coach serve` plays it while it runs, or once the manager runs: systemctl --user daemon-reload && systemctl --user enable --now {timer_name}"
             )),
         };
         Ok(Exit::Success)
@@ -254,8 +318,40 @@ fn days(text: &str) -> Result<String> {
     Ok(parts.join(","))
 }
 
+/// The weekdays (0 Monday to 6 Sunday) a schedule's `days` names, read
+/// from the calendar terms [`days`] makes of it.
+fn day_set(text: &str) -> Result<[bool; 7]> {
+    let terms = days(text)?;
+    let mut set = [false; 7];
+    if terms == "*" {
+        return Ok([true; 7]);
+    }
+    let index = |d: &str| {
+        DAYS.iter()
+            .position(|x| x.eq_ignore_ascii_case(d))
+            .unwrap_or(0)
+    };
+    for term in terms.split(',') {
+        match term.split_once("..") {
+            Some((a, b)) => {
+                let (a, b) = (index(a), index(b));
+                let mut d = a;
+                loop {
+                    set[d] = true;
+                    if d == b {
+                        break;
+                    }
+                    d = (d + 1) % 7;
+                }
+            }
+            None => set[index(term)] = true,
+        }
+    }
+    Ok(set)
+}
+
 /// The schedules in `dir`, by name.
-fn schedules(dir: &Path) -> Vec<Schedule> {
+pub(super) fn schedules(dir: &Path) -> Vec<Schedule> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };

@@ -158,6 +158,7 @@ pub const TOP: &[&str] = &[
     "input",
     "input_keys",
     "gpio",
+    "button_starts",
     "tones",
     "languages",
     "voices",

@@ -69,6 +69,8 @@ pub struct Config {
     pub input_keys: Vec<(u16, String)>,
     /// A button's GPIO line, `CHIP:LINE`.
     pub gpio: Option<String>,
+    /// The routine a button starts when `coach serve` waits.
+    pub button_starts: Option<String>,
     pub tones: Option<ToneStyle>,
     /// Voice per routine language: `[languages] de = "espeak:de"`.
     pub languages: Vec<(String, String)>,
@@ -247,6 +249,9 @@ impl Walker {
         }
         if let Some(e) = f.get("gpio") {
             config.gpio = self.text(e);
+        }
+        if let Some(e) = f.get("button_starts") {
+            config.button_starts = self.text(e);
         }
         if let Some(e) = f.get("input_keys") {
             match e.value.get_ref() {
@@ -561,6 +566,11 @@ pub fn template() -> String {
 # A button wired from a GPIO pin to ground: a short press pauses and
 # resumes, a double press skips to the next exercise, a long press stops.
 # gpio = "gpiochip0:17"
+
+# What a press of play (on a remote, a headset or the GPIO button) starts
+# while `coach serve` waits with no session playing [default: the routine
+# scheduled for today, if any].
+# button_starts = "hamstring-lower-back"
 
 # What each key does: pause, resume, toggle, next, back, repeat, stop,
 # say-status. These replace the defaults of the keys they name.

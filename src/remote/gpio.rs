@@ -4,7 +4,10 @@
 //! press skips to the next exercise, a long press stops (`press`).
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -56,9 +59,29 @@ pub fn control_of(press: Press) -> Control {
     }
 }
 
-/// Watches the button on `line` for the rest of the session. A chip or
-/// line that is not there, or not ours to read, is an error now.
-pub fn start(line: &Line, tx: Sender<Control>) -> Result<()> {
+/// A button being watched; the line is given back when it is dropped
+/// (within [`RELEASE`]), so another process may request it.
+#[derive(Debug)]
+pub struct Button {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// How long dropping a [`Button`] may take: the longest wait for an edge.
+pub const RELEASE: Duration = Duration::from_secs(1);
+
+impl Drop for Button {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Watches the button on `line` until the [`Button`] is dropped. A chip
+/// or line that is not there, or not ours to read, is an error now.
+pub fn start(line: &Line, tx: Sender<Control>) -> Result<Button> {
     if !line.chip.exists() {
         let chips: Vec<String> = std::fs::read_dir("/dev")
             .map(|d| {
@@ -97,24 +120,43 @@ pub fn start(line: &Line, tx: Sender<Control>) -> Result<()> {
                 anyhow::anyhow!("--gpio {line}: cannot read the line: {e}")
             }
         })?;
-    std::thread::Builder::new()
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = stop.clone();
+    let thread = std::thread::Builder::new()
         .name("gpio button".into())
-        .spawn(move || watch(request, tx))
+        .spawn(move || watch(request, tx, &stopped))
         .context("cannot start the GPIO thread")?;
-    Ok(())
+    Ok(Button {
+        stop,
+        thread: Some(thread),
+    })
 }
 
 /// Reads edges, and the line itself when it is quiet (an edge lost to the
 /// debounce), and sends each press's command.
-fn watch(request: gpiocdev::Request, tx: Sender<Control>) {
+fn watch(request: gpiocdev::Request, tx: Sender<Control>, stop: &AtomicBool) {
     let origin = Instant::now();
     let mut presses = Presses::default();
+    // A button held as the line is taken (the press that just stopped a
+    // session) is not a press: only what follows its release counts.
+    while request
+        .lone_value()
+        .is_ok_and(|v| v == gpiocdev::line::Value::Active)
+    {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        std::thread::sleep(DEBOUNCE);
+    }
     loop {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
         let now = origin.elapsed();
         let wait = presses
             .next_deadline()
             .map_or(Duration::from_secs(1), |d| d.saturating_sub(now))
-            .clamp(Duration::from_millis(5), Duration::from_secs(1));
+            .clamp(Duration::from_millis(5), RELEASE);
         let mut decided = Vec::new();
         match request.wait_edge_event(wait) {
             Ok(true) => {

@@ -84,6 +84,8 @@ pub struct Remotes {
     pub mpris: Option<mpris::Mpris>,
     #[cfg(target_os = "linux")]
     pub inputs: Option<input::Inputs>,
+    #[cfg(target_os = "linux")]
+    pub button: Option<gpio::Button>,
     /// What could not be started, to tell the user.
     pub warnings: Vec<String>,
 }
@@ -127,12 +129,15 @@ pub fn start(
         }
     }
     #[cfg(target_os = "linux")]
-    let (mpris, inputs) = {
-        if let Some((line, from)) = &options.gpio {
-            let line =
-                gpio::Line::parse(line).map_err(|e| anyhow::anyhow!("{from} \"{line}\": {e}"))?;
-            gpio::start(&line, tx.clone())?;
-        }
+    let (mpris, inputs, button) = {
+        let button = match &options.gpio {
+            Some((line, from)) => {
+                let line = gpio::Line::parse(line)
+                    .map_err(|e| anyhow::anyhow!("{from} \"{line}\": {e}"))?;
+                Some(gpio::start(&line, tx.clone())?)
+            }
+            None => None,
+        };
         let mpris = options
             .mpris
             .then(|| mpris::Mpris::start(tx.clone(), title));
@@ -153,7 +158,7 @@ pub fn start(
             warnings.extend(found);
             inputs
         });
-        (mpris, inputs)
+        (mpris, inputs, button)
     };
     Ok(Remotes {
         socket,
@@ -161,6 +166,8 @@ pub fn start(
         mpris,
         #[cfg(target_os = "linux")]
         inputs,
+        #[cfg(target_os = "linux")]
+        button,
         warnings,
     })
 }
