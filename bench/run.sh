@@ -7,7 +7,7 @@
 # passes or fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh hyperfine time pulseaudio pulseaudio-utils libasound2-plugins python3-venv dbus-daemon dbus-bin
+scripts/setup.sh hyperfine time pulseaudio pulseaudio-utils libasound2-plugins python3-venv dbus-daemon dbus-bin dpkg-dev
 
 cargo build --release --quiet
 # Piper TTS for the Piper figures, as the tests have it.
@@ -113,6 +113,11 @@ long_kb=$(/usr/bin/time -f '%M' sh -c "$coach render $work/long54.toml -o - > /d
 hour_kb=$(/usr/bin/time -f '%M' sh -c "$coach render $work/long7.toml -o - > /dev/null" 2>&1 | tail -n1)
 
 size=$(stat -c %s target/release/coach)
+# The Debian package of this release build, and the stripped binary in it.
+deb=$(scripts/deb.sh target/release/coach "$work/deb")
+deb_size=$(stat -c %s "$deb")
+dpkg-deb -x "$deb" "$work/deb/root"
+stripped=$(stat -c %s "$work/deb/root/usr/bin/coach")
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 
 {
@@ -145,8 +150,11 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "| $(python3 -c "print(f'{$long_s/3600:.1f}')")-hour session as a WAV stream (\`render -o -\`), warm | $(python3 -c "print(f'{$long*1000:.0f} ms ({$long_s/$long:,.0f}x)')") | hyperfine, mean of 5 runs, into /dev/null |"
   echo "| peak memory, that $(python3 -c "print(f'{$long_s/3600:.1f}')")-hour render / a $(python3 -c "print(f'{$(seconds_of "$work/long7.toml")/3600:.1f}')")-hour one | $((long_kb / 1024)) MiB / $((hour_kb / 1024)) MiB | GNU time; the plan grows with the session, the audio is never held |"
   echo "| binary size | $((size / 1024)) KiB | target/release/coach, stripped |"
+  echo "| Debian package (\`make deb\`) | $((deb_size / 1024)) KiB, the binary in it $((stripped / 1024)) KiB | scripts/deb.sh on this release build |"
   echo
   cargo bench --quiet --bench playback
+  echo
+  bench/serve-idle.sh "$coach" 120
 } > "$work/results.md"
 mv "$work/results.md" bench/results.md
 cat bench/results.md

@@ -183,8 +183,10 @@ pub struct ScheduleAdd {
 ///
 /// One line per check: the config file, the voice (espeak-ng, and Piper's
 /// models if it is installed), the sound output `play` would use, the
-/// session log and the speech cache, and the input devices and GPIO chips
-/// remotes and buttons are read from. Each problem is followed by its fix.
+/// session log and the speech cache, the input devices and GPIO chips
+/// remotes and buttons are read from, whether `coach serve` is waiting,
+/// and for each schedule that its routine is there and that systemd or
+/// serve will play it. Each problem is followed by its fix.
 ///
 /// Exit status: 0 when nothing needs fixing (notes are about optional
 /// parts), 1 when something does.

@@ -168,3 +168,106 @@ fn a_voice_set_in_the_config_makes_a_missing_espeak_a_note() {
     assert_eq!(state_of(&all, "voice"), "note", "{all:?} {}", stderr(&out));
     assert_eq!(state_of(&all, "config"), "ok", "{all:?}");
 }
+
+/// A schedule needs something to play it: systemd's user manager or
+/// `coach serve`; and its routine, still there.
+#[test]
+fn a_schedule_nothing_will_play_or_whose_routine_is_gone_is_a_problem() {
+    let pulse = Pulse::start();
+    let env = Env::new();
+    let routine = env.write(
+        "mine.toml",
+        "title = \"Mine\"\n[[exercise]]\nname = \"Hold\"\nhold = \"3s\"\n",
+    );
+    // No user manager takes the timer.
+    let systemctl = env.write("bin/systemctl", "#!/bin/sh\nexit 1\n");
+    std::fs::set_permissions(
+        &systemctl,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        env.path("bin").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let mut c = env.command();
+    pulse.attach(&mut c);
+    let out = c
+        .args([
+            "schedule",
+            "add",
+            routine.to_str().unwrap(),
+            "--at",
+            "07:30",
+            "--name",
+            "mine",
+        ])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = doctor(&env, Some(&pulse), &["--json"], &[]);
+    let all = findings(&out);
+    assert_eq!(out.status.code(), Some(1), "{all:?}");
+    assert_eq!(state_of(&all, "serve"), "note", "{all:?}");
+    let timer = all.iter().find(|f| f.0 == "timer").unwrap();
+    assert_eq!(timer.1, "problem", "{all:?}");
+    assert!(
+        timer.2.contains("mine (") && timer.2.contains("nothing will play it"),
+        "{timer:?}"
+    );
+    assert!(
+        timer
+            .3
+            .as_deref()
+            .unwrap()
+            .contains("systemctl --user enable --now coach-schedule-mine.timer"),
+        "{timer:?}"
+    );
+
+    // With coach serve waiting, it plays it.
+    let mut c = env.command();
+    pulse.attach(&mut c);
+    let mut serve = c
+        .arg("serve")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let socket = pulse.dir.path().join("run/coach/serve.sock");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !socket.exists() {
+        assert!(std::time::Instant::now() < deadline, "serve.sock");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = doctor(&env, Some(&pulse), &["--json"], &[]);
+    let all = findings(&out);
+    assert_eq!(out.status.code(), Some(0), "{all:?}");
+    assert_eq!(state_of(&all, "serve"), "ok", "{all:?}");
+    let timer = all.iter().find(|f| f.0 == "timer").unwrap();
+    assert!(
+        timer.1 == "ok" && timer.2.ends_with("coach serve plays it (systemd does not)"),
+        "{timer:?}"
+    );
+
+    // Its routine moved away: said, with what to do.
+    std::fs::rename(&routine, env.path("moved.toml")).unwrap();
+    let out = doctor(&env, Some(&pulse), &["--json"], &[]);
+    let all = findings(&out);
+    assert_eq!(out.status.code(), Some(1), "{all:?}");
+    let timer = all.iter().find(|f| f.0 == "timer").unwrap();
+    assert_eq!(timer.1, "problem", "{all:?}");
+    assert!(
+        timer
+            .3
+            .as_deref()
+            .unwrap()
+            .contains("coach schedule remove mine"),
+        "{timer:?}"
+    );
+    // SAFETY: signals our own child.
+    unsafe { libc::kill(serve.id() as i32, libc::SIGTERM) };
+    serve.wait().unwrap();
+}

@@ -143,9 +143,29 @@ fn serve_plays_what_ctl_start_asks_one_at_a_time_and_outlives_its_sessions() {
     assert!(!pulse.dir.path().join("run/coach/serve.sock").exists());
 }
 
+/// A `coach serve` that is killed if the test fails before it ends it.
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Serving {
+    /// Ends it as systemd would, with SIGTERM.
+    fn stop(mut self) {
+        // SAFETY: signals our own child.
+        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+        let status = self.0.wait().unwrap();
+        assert_eq!(status.code(), Some(128 + libc::SIGTERM), "{status:?}");
+    }
+}
+
 /// `coach serve ARGS`, what it says going to `said`, in UTC; and its
 /// socket waited for.
-fn start_serve_saying(env: &Env, pulse: &Pulse, args: &[&str], said: &std::path::Path) -> Child {
+fn start_serve_saying(env: &Env, pulse: &Pulse, args: &[&str], said: &std::path::Path) -> Serving {
     let mut c = env.command();
     pulse.attach(&mut c);
     let log = std::fs::File::create(said).unwrap();
@@ -160,7 +180,7 @@ fn start_serve_saying(env: &Env, pulse: &Pulse, args: &[&str], said: &std::path:
         .unwrap();
     let socket = pulse.dir.path().join("run/coach/serve.sock");
     wait_until(Duration::from_secs(10), "serve.sock", || socket.exists());
-    child
+    Serving(child)
 }
 
 /// `coach schedule add ARGS` in UTC, with a systemctl that has no user
@@ -229,7 +249,7 @@ fn a_press_of_play_starts_the_named_routine_else_todays_scheduled_one() {
     let mut remote = fake_input_device(&device);
     let log = env.path("serve.said");
     let device_arg = device.to_str().unwrap();
-    let mut serve = start_serve_saying(&env, &pulse, &["--input", device_arg], &log);
+    let serve = start_serve_saying(&env, &pulse, &["--input", device_arg], &log);
 
     // Nothing named, nothing scheduled: said, nothing started.
     std::io::Write::write_all(&mut remote, &key_press(KEY_PLAYPAUSE)).unwrap();
@@ -269,12 +289,10 @@ fn a_press_of_play_starts_the_named_routine_else_todays_scheduled_one() {
         "{}",
         said(&log)
     );
-    // SAFETY: signals our own child.
-    unsafe { libc::kill(serve.id() as i32, libc::SIGTERM) };
-    serve.wait().unwrap();
+    serve.stop();
 
     // Named: that, whatever is scheduled.
-    let mut serve = start_serve_saying(
+    let serve = start_serve_saying(
         &env,
         &pulse,
         &["--input", device_arg, "--routine", "short.toml"],
@@ -289,9 +307,7 @@ fn a_press_of_play_starts_the_named_routine_else_todays_scheduled_one() {
     wait_until(Duration::from_secs(10), "a session to start", || {
         said(&log).contains("coach serve: a button started short (pid ")
     });
-    // SAFETY: signals our own child.
-    unsafe { libc::kill(serve.id() as i32, libc::SIGTERM) };
-    serve.wait().unwrap();
+    serve.stop();
     wait_until(Duration::from_secs(10), "the session stopped", || {
         sessions(&env).len() == 2
     });
@@ -346,7 +362,7 @@ fn without_systemd_serve_plays_schedules_on_time_and_a_missed_one_only_if_it_cat
     );
     let log = env.path("serve.said");
     let recording = pulse.record();
-    let mut serve = start_serve_saying(&env, &pulse, &[], &log);
+    let serve = start_serve_saying(&env, &pulse, &[], &log);
     wait_until(
         Duration::from_secs(10),
         "the missed times to be dealt with",
@@ -396,16 +412,12 @@ fn without_systemd_serve_plays_schedules_on_time_and_a_missed_one_only_if_it_cat
     assert_eq!(all.len(), 2, "{all:?}");
     assert!(all.iter().all(|s| s["result"] == "finished"), "{all:?}");
     // Stamped: started again, serve plays neither of the past times again.
-    // SAFETY: signals our own child.
-    unsafe { libc::kill(serve.id() as i32, libc::SIGTERM) };
-    serve.wait().unwrap();
-    let mut serve = start_serve_saying(&env, &pulse, &[], &log);
+    serve.stop();
+    let serve = start_serve_saying(&env, &pulse, &[], &log);
     std::thread::sleep(Duration::from_secs(3));
     assert!(!said(&log).contains("is due"), "{}", said(&log));
     assert!(!said(&log).contains("was due"), "{}", said(&log));
-    // SAFETY: signals our own child.
-    unsafe { libc::kill(serve.id() as i32, libc::SIGTERM) };
-    serve.wait().unwrap();
+    serve.stop();
 }
 
 #[test]

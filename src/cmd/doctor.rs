@@ -84,6 +84,9 @@ impl Run for Doctor {
         ));
         findings.push(input_devices());
         findings.push(gpio());
+        let serving = super::serve::listening();
+        findings.push(service(serving.as_deref()));
+        findings.extend(schedules(serving.is_some()));
         let problems = findings
             .iter()
             .filter(|f| f.state == State::Problem)
@@ -354,6 +357,68 @@ fn input_devices() -> Finding {
         "input",
         format!("{readable} of {} input devices can be read", events.len()),
     )
+}
+
+/// `coach serve`, which `coach ctl start`, the buttons and (without
+/// systemd) the schedules need.
+fn service(listening: Option<&Path>) -> Finding {
+    match listening {
+        Some(path) => ok(
+            "serve",
+            format!("coach serve is waiting on {}", path.display()),
+        ),
+        None => note(
+            "serve",
+            "coach serve is not running: `coach ctl start` and a button cannot start a session",
+            Some(
+                "systemctl --user enable --now coach-serve (the package's unit), or coach serve &"
+                    .into(),
+            ),
+        ),
+    }
+}
+
+/// Each schedule: its routine is there, and something will play it.
+fn schedules(serving: bool) -> Vec<Finding> {
+    let Ok(dir) = super::schedule::units_dir() else {
+        return Vec::new();
+    };
+    let all = super::schedule::schedules(&dir);
+    if all.is_empty() {
+        return vec![ok("timer", "no schedules")];
+    }
+    all.iter()
+        .map(|s| {
+            let what = format!("{} ({} at {}, {})", s.name, s.routine, s.at, s.days);
+            if let Err(e) = crate::routine::find::find(&s.routine) {
+                return problem(
+                    "timer",
+                    format!("{what}: {e}"),
+                    format!(
+                        "put the routine back, or `coach schedule remove {}` and add it again",
+                        s.name
+                    ),
+                );
+            }
+            if super::schedule::systemd_plays(&dir, &s.name) {
+                ok("timer", format!("{what}: systemd plays it"))
+            } else if serving {
+                ok(
+                    "timer",
+                    format!("{what}: coach serve plays it (systemd does not)"),
+                )
+            } else {
+                problem(
+                    "timer",
+                    format!("{what}: nothing will play it: systemd's user manager does not have it and coach serve is not running"),
+                    format!(
+                        "systemctl --user daemon-reload && systemctl --user enable --now coach-schedule-{}.timer, or run coach serve",
+                        s.name
+                    ),
+                )
+            }
+        })
+        .collect()
 }
 
 /// The GPIO chips a button on a pin is read from.

@@ -33,6 +33,14 @@ use crate::player::controls::Control;
 use crate::remote::socket;
 use crate::routine::find::{self, Origin};
 
+/// The socket of the `coach serve` that answers on it now, if one does.
+pub fn listening() -> Option<PathBuf> {
+    let path = socket::serve_path(&crate::paths::runtime_dir());
+    std::os::unix::net::UnixStream::connect(&path)
+        .is_ok()
+        .then_some(path)
+}
+
 /// A press this soon after a session ended is not a start: it was meant
 /// for the session (a pause pressed as it ended, a stop held).
 const AFTER_A_SESSION: Duration = Duration::from_secs(3);
@@ -112,7 +120,7 @@ impl Run for Serve {
         }
         let dir = socket::folder()?;
         let path = socket::serve_path(&dir);
-        if std::os::unix::net::UnixStream::connect(&path).is_ok() {
+        if listening().is_some() {
             anyhow::bail!(
                 "another coach serve listens on {} already (`systemctl --user status coach-serve` may say which)",
                 path.display()
