@@ -413,10 +413,45 @@ fn without_systemd_serve_plays_schedules_on_time_and_a_missed_one_only_if_it_cat
     assert!(all.iter().all(|s| s["result"] == "finished"), "{all:?}");
     // Stamped: started again, serve plays neither of the past times again.
     serve.stop();
+    // And one that systemd's user manager runs (its socket is there, and
+    // the timer enabled) is left to it, even when it would catch up.
+    schedule_add(
+        &env,
+        &pulse,
+        &[
+            "short.toml",
+            "--at",
+            &two_hours_ago,
+            "--name",
+            "systemd",
+            "--catch-up",
+        ],
+    );
+    let stamps_at = env.path("data/coach/serve-schedules.json");
+    let mut stamps: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stamps_at).unwrap()).unwrap();
+    stamps["systemd"] = day_ago.into();
+    std::fs::write(&stamps_at, stamps.to_string()).unwrap();
+    std::fs::create_dir_all(pulse.dir.path().join("run/systemd")).unwrap();
+    std::fs::write(pulse.dir.path().join("run/systemd/private"), "").unwrap();
+    let wants = env.path("config/systemd/user/timers.target.wants");
+    std::fs::create_dir_all(&wants).unwrap();
+    std::os::unix::fs::symlink(
+        env.path("config/systemd/user/coach-schedule-systemd.timer"),
+        wants.join("coach-schedule-systemd.timer"),
+    )
+    .unwrap();
     let serve = start_serve_saying(&env, &pulse, &[], &log);
-    std::thread::sleep(Duration::from_secs(3));
+    wait_until(Duration::from_secs(10), "the stamps to be written", || {
+        let stamps: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&stamps_at).unwrap_or_default())
+                .unwrap_or_default();
+        stamps["systemd"].as_i64().is_some_and(|t| t > day_ago)
+    });
+    std::thread::sleep(Duration::from_secs(2));
     assert!(!said(&log).contains("is due"), "{}", said(&log));
     assert!(!said(&log).contains("was due"), "{}", said(&log));
+    assert_eq!(sessions(&env).len(), 2);
     serve.stop();
 }
 
