@@ -122,8 +122,9 @@ pub struct Serve {
 /// written to ~/.config/systemd/user as coach-schedule-NAME.timer and
 /// .service and enabled with `systemctl --user`. For a machine nobody logs
 /// in to (a Raspberry Pi on a shelf), `loginctl enable-linger $USER` lets
-/// them run from boot. A time missed while the machine was off is not
-/// played later, unless --catch-up asks for that.
+/// them run from boot. Where no systemd user manager runs, `coach serve`
+/// plays them from the same files. A time missed while the machine was off
+/// is not played later, unless --catch-up asks for that.
 #[derive(Debug, Subcommand)]
 #[command(after_help = "Examples:
   coach schedule add hamstring-lower-back --at 07:30 --days mon-fri
