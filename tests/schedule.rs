@@ -75,7 +75,7 @@ fn schedules_round_trip_through_systemd_units_that_verify() {
             "--at",
             "18:05",
             "--days",
-            "sat,sun",
+            "fri-mon",
             "--voice",
             "en-gb",
             "--catch-up",
@@ -104,7 +104,7 @@ fn schedules_round_trip_through_systemd_units_that_verify() {
     assert!(timer.contains("\nPersistent=false\n"), "{timer}");
     let weekend = std::fs::read_to_string(dir.join("coach-schedule-weekend.timer")).unwrap();
     assert!(
-        weekend.contains("\nOnCalendar=Sat,Sun *-*-* 18:05:00\n"),
+        weekend.contains("\nOnCalendar=Fri..Sun,Mon *-*-* 18:05:00\n"),
         "{weekend}"
     );
     assert!(weekend.contains("\nPersistent=true\n"), "{weekend}");

@@ -64,9 +64,8 @@ impl Schedule {
             // The wall-clock time in the zone's offset of that moment (a
             // daylight-saving change moves it).
             let wall = date.days() * 86_400 + h * 3600 + m * 60;
-            let mut at = wall - i64::from(local(wall * 1000).offset);
-            let offset = i64::from(local(at * 1000).offset);
-            at = wall - offset;
+            let offset = |t: i64| i64::from(local(t * 1000).offset);
+            let at = wall - offset(wall - offset(wall));
             (at > after).then_some(at)
         })
     }
@@ -311,7 +310,21 @@ fn days(text: &str) -> Result<String> {
     let mut parts = Vec::new();
     for part in text.split(',') {
         match part.split_once('-') {
-            Some((a, b)) => parts.push(format!("{}..{}", cap(day(a)?), cap(day(b)?))),
+            Some((a, b)) => {
+                let (a, b) = (day(a)?, day(b)?);
+                let at = |d: &str| DAYS.iter().position(|x| *x == d).unwrap_or(0);
+                if at(a) <= at(b) {
+                    parts.push(format!("{}..{}", cap(a), cap(b)));
+                } else {
+                    // Over the weekend (fri-mon): systemd's ranges do not wrap.
+                    parts.push(format!("{}..Sun", cap(a)));
+                    parts.push(if b == "mon" {
+                        "Mon".into()
+                    } else {
+                        format!("Mon..{}", cap(b))
+                    });
+                }
+            }
             None => parts.push(cap(day(part)?)),
         }
     }
@@ -454,6 +467,20 @@ mod tests {
         assert_eq!(days("Mon,Wed,Fri").unwrap(), "Mon,Wed,Fri");
         assert_eq!(days("sat-sun").unwrap(), "Sat..Sun");
         assert_eq!(days("daily").unwrap(), "*");
+        assert_eq!(days("fri-mon").unwrap(), "Fri..Sun,Mon");
+        assert_eq!(days("sat-tue").unwrap(), "Sat..Sun,Mon..Tue");
+        assert_eq!(
+            day_set("fri-mon").unwrap(),
+            [true, false, false, false, true, true, true]
+        );
+        assert_eq!(
+            day_set("weekdays").unwrap(),
+            [true, true, true, true, true, false, false]
+        );
+        assert_eq!(
+            day_set("mon,wed").unwrap(),
+            [true, false, true, false, false, false, false]
+        );
         assert_eq!(days("weekdays").unwrap(), "Mon..Fri");
         assert!(
             days("mon-fry")
