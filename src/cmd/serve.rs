@@ -595,7 +595,14 @@ mod tests {
 
     #[test]
     fn a_schedule_is_due_at_its_time_on_its_days_only() {
-        let start = 1_800_000_000; // a Friday, 2027-01-15, in UTC
+        // Across the spring change of daylight-saving time in Europe and
+        // the United States too (run with TZ=Europe/Berlin to see it).
+        for start in [1_800_000_000, 1_806_000_000] {
+            due_on_its_days(start);
+        }
+    }
+
+    fn due_on_its_days(start: i64) {
         let s = at("07:30", "mon,wed,fri", false);
         let mut t = start;
         let mut weekdays = Vec::new();
