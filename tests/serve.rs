@@ -266,12 +266,42 @@ fn a_press_of_play_starts_the_named_routine_else_todays_scheduled_one() {
     } else {
         "23:59"
     };
-    schedule_add(&env, &pulse, &["short.toml", "--at", at, "--days", "daily"]);
+    schedule_add(
+        &env,
+        &pulse,
+        &[
+            "short.toml",
+            "--at",
+            at,
+            "--days",
+            "daily",
+            "--voice",
+            "en-gb",
+        ],
+    );
     let recording = pulse.record();
     std::io::Write::write_all(&mut remote, &key_press(KEY_PLAYPAUSE)).unwrap();
     wait_until(Duration::from_secs(10), "a session to start", || {
         said(&log).contains("coach serve: a button started short (pid ")
     });
+    // Played as the schedule plays it: with its voice.
+    let text = said(&log);
+    let pid = text
+        .split("(pid ")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap();
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let words: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+    assert!(
+        words
+            .windows(2)
+            .any(|w| w == [b"--voice".as_slice(), b"en-gb"]),
+        "{:?}",
+        String::from_utf8_lossy(&cmdline)
+    );
     wait_until(Duration::from_secs(90), "the session's end", || {
         said(&log).contains("ended: exit status: 0")
     });

@@ -372,18 +372,24 @@ fn presses(service: &Arc<Service>, rx: &std::sync::mpsc::Receiver<Control>) {
         if is_playing(service) || just_ended {
             continue;
         }
-        let routine = service.routine.clone().or_else(|| {
-            let dir = schedule::units_dir().ok()?;
-            todays(&schedule::schedules(&dir), now()).map(|s| s.routine.clone())
-        });
-        let Some(routine) = routine else {
+        // Today's schedule is played as it would be at its time: with its
+        // voice and device.
+        let routine = match &service.routine {
+            Some(r) => Some((r.clone(), None)),
+            None => schedule::units_dir().ok().and_then(|dir| {
+                todays(&schedule::schedules(&dir), now())
+                    .map(|s| (s.routine.clone(), Some(s.play_args())))
+            }),
+        };
+        let Some((routine, scheduled)) = routine else {
             crate::guard::out::line(
                 "coach serve: a button was pressed, but nothing is named for it and nothing is scheduled today: `coach serve --routine ROUTINE`, or button_starts in the config, names what it starts",
             );
             continue;
         };
         let said = match play_args(&routine).and_then(|(args, shown)| {
-            start(service, &args).map(|pid| format!("a button started {shown} (pid {pid})"))
+            start(service, &scheduled.unwrap_or(args))
+                .map(|pid| format!("a button started {shown} (pid {pid})"))
         }) {
             Ok(did) => did,
             Err(e) => format!("a button was pressed, but: {e}"),
