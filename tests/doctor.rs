@@ -237,11 +237,9 @@ fn a_schedule_nothing_will_play_or_whose_routine_is_gone_is_a_problem() {
         .spawn()
         .unwrap();
     let socket = pulse.dir.path().join("run/coach/serve.sock");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !socket.exists() {
-        assert!(std::time::Instant::now() < deadline, "serve.sock");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    wait_until(std::time::Duration::from_secs(10), "serve.sock", || {
+        socket.exists()
+    });
     let out = doctor(&env, Some(&pulse), &["--json"], &[]);
     let all = findings(&out);
     assert_eq!(out.status.code(), Some(0), "{all:?}");

@@ -7,7 +7,7 @@
 mod common;
 
 use std::process::{Child, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::pulse::{Pulse, REC_RATE};
 use common::*;
@@ -21,18 +21,6 @@ fn ctl(env: &Env, pulse: &Pulse, args: &[&str]) -> Output {
 fn alive(pid: u32) -> bool {
     // SAFETY: signal 0 only asks whether the process exists.
     unsafe { libc::kill(pid as i32, 0) == 0 }
-}
-
-/// Waits (at most `limit`) until `done` holds.
-fn wait_until(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not happen within {limit:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// CPU seconds (user and system) the process has used.

@@ -50,7 +50,11 @@ impl Run for Play {
             keys,
         } = controls::listen(!self.quiet)?;
         // The remotes: coach ctl's socket, media keys, input devices, GPIO.
-        let remotes = crate::remote::start(&sender, &routine.title, &self.remote_options(&config))?;
+        let remotes = crate::remote::start(
+            &sender,
+            &routine.title,
+            &crate::remote::Options::chosen(self.input.as_deref(), self.gpio.as_deref(), &config),
+        )?;
         drop(sender);
         let cache = Cache::new();
         let start = Start {
@@ -205,26 +209,6 @@ impl Play {
             );
         }
         Ok(from)
-    }
-
-    /// The remotes this session listens to.
-    fn remote_options(&self, config: &crate::config::Config) -> crate::remote::Options {
-        let input = self
-            .input
-            .as_deref()
-            .or(config.input.as_deref())
-            .unwrap_or("auto");
-        let gpio = match (&self.gpio, &config.gpio) {
-            (Some(line), _) => Some((line.clone(), "--gpio")),
-            (None, Some(line)) => Some((line.clone(), "the config's gpio")),
-            (None, None) => None,
-        };
-        crate::remote::Options {
-            mpris: true,
-            input: crate::remote::InputChoice::parse(input),
-            input_keys: config.input_keys.clone(),
-            gpio,
-        }
     }
 
     /// What the flags override.

@@ -183,54 +183,25 @@ impl Run for Serve {
 
 impl Serve {
     /// The buttons serve listens to while no session plays: the GPIO line
-    /// (taken once the service is made) and the input devices.
+    /// (taken once the service is made) and the input devices, chosen as
+    /// `play` chooses them.
     #[cfg(target_os = "linux")]
     fn buttons(
         &self,
         config: &crate::config::Config,
         tx: &std::sync::mpsc::Sender<Control>,
     ) -> Result<(Option<Button>, Option<crate::remote::input::Inputs>)> {
-        use crate::remote::{gpio, input};
-        let gpio = match (&self.gpio, &config.gpio) {
-            (Some(line), _) => Some((line.clone(), "--gpio")),
-            (None, Some(line)) => Some((line.clone(), "the config's gpio")),
-            (None, None) => None,
-        };
-        let button = match gpio {
-            Some((line, from)) => {
-                let line = gpio::Line::parse(&line)
-                    .map_err(|e| anyhow::anyhow!("{from} \"{line}\": {e}"))?;
-                Some(Button {
-                    line,
-                    tx: tx.clone(),
-                    held: Mutex::new(None),
-                })
-            }
-            None => None,
-        };
-        let choice = crate::remote::InputChoice::parse(
-            self.input
-                .as_deref()
-                .or(config.input.as_deref())
-                .unwrap_or("auto"),
-        );
-        let choice = match choice {
-            input::Choice::Auto if input::desktop() => input::Choice::Off,
-            other => other,
-        };
-        let inputs = (choice != input::Choice::Off).then(|| {
-            let (inputs, warnings) = input::start(
-                &choice,
-                Path::new("/dev/input"),
-                input::KeyMap::with(&config.input_keys),
-                config.input_keys.clone(),
-                tx.clone(),
-            );
-            for w in warnings {
-                crate::guard::out::line(&format!("coach serve: {w}"));
-            }
-            inputs
+        let options =
+            crate::remote::Options::chosen(self.input.as_deref(), self.gpio.as_deref(), config);
+        let button = options.gpio_line()?.map(|line| Button {
+            line,
+            tx: tx.clone(),
+            held: Mutex::new(None),
         });
+        let (inputs, warnings) = options.start_inputs(tx);
+        for w in warnings {
+            crate::guard::out::line(&format!("coach serve: {w}"));
+        }
         Ok((button, inputs))
     }
 }
@@ -277,12 +248,9 @@ fn start(service: &Arc<Service>, args: &[String]) -> std::result::Result<u32, St
     let Ok(mut slot) = service.playing.lock() else {
         return Err("coach serve is stopping".into());
     };
-    if let Some(child) = slot.as_mut()
-        && matches!(child.try_wait(), Ok(None))
-    {
+    if let Some(pid) = playing_pid(&mut slot) {
         return Err(format!(
-            "a session is playing already (pid {}): `coach ctl stop` ends it",
-            child.id()
+            "a session is playing already (pid {pid}): `coach ctl stop` ends it"
         ));
     }
     let exe =
@@ -347,12 +315,18 @@ fn watch(service: Arc<Service>) {
     });
 }
 
+/// The session's pid, if one plays now.
+fn playing_pid(slot: &mut Option<Child>) -> Option<u32> {
+    let child = slot.as_mut()?;
+    matches!(child.try_wait(), Ok(None)).then(|| child.id())
+}
+
 /// Whether a session plays now.
 fn is_playing(service: &Service) -> bool {
     service
         .playing
         .lock()
-        .is_ok_and(|mut s| s.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None))))
+        .is_ok_and(|mut s| playing_pid(&mut s).is_some())
 }
 
 /// A press of play starts the button's routine while no session plays;

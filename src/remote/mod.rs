@@ -77,6 +77,67 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// The remotes a command's `--input` and `--gpio` and the config
+    /// choose: a flag over the config, the config over the defaults.
+    pub fn chosen(
+        input: Option<&str>,
+        gpio: Option<&str>,
+        config: &crate::config::Config,
+    ) -> Options {
+        let input = input.or(config.input.as_deref()).unwrap_or("auto");
+        let gpio = match (gpio, &config.gpio) {
+            (Some(line), _) => Some((line.to_string(), "--gpio")),
+            (None, Some(line)) => Some((line.clone(), "the config's gpio")),
+            (None, None) => None,
+        };
+        Options {
+            mpris: true,
+            input: InputChoice::parse(input),
+            input_keys: config.input_keys.clone(),
+            gpio,
+        }
+    }
+
+    /// The GPIO line asked for, if one is; a line that cannot be one is an
+    /// error that says where it was given.
+    #[cfg(target_os = "linux")]
+    pub fn gpio_line(&self) -> anyhow::Result<Option<gpio::Line>> {
+        self.gpio
+            .as_ref()
+            .map(|(line, from)| {
+                gpio::Line::parse(line).map_err(|e| anyhow::anyhow!("{from} \"{line}\": {e}"))
+            })
+            .transpose()
+    }
+
+    /// Reads the input devices asked for, sending their commands on `tx`,
+    /// with what was found to tell the user. None on a desktop for `auto`:
+    /// media keys come through MPRIS there, and reading the devices too
+    /// would take every press twice.
+    #[cfg(target_os = "linux")]
+    pub fn start_inputs(
+        &self,
+        tx: &std::sync::mpsc::Sender<Control>,
+    ) -> (Option<input::Inputs>, Vec<String>) {
+        let choice = match &self.input {
+            input::Choice::Auto if input::desktop() => input::Choice::Off,
+            other => other.clone(),
+        };
+        if choice == input::Choice::Off {
+            return (None, Vec::new());
+        }
+        let (inputs, found) = input::start(
+            &choice,
+            std::path::Path::new("/dev/input"),
+            input::KeyMap::with(&self.input_keys),
+            self.input_keys.clone(),
+            tx.clone(),
+        );
+        (Some(inputs), found)
+    }
+}
+
 /// The remotes of a running session; each stops when dropped.
 pub struct Remotes {
     pub socket: Option<socket::Server>,
@@ -130,34 +191,15 @@ pub fn start(
     }
     #[cfg(target_os = "linux")]
     let (mpris, inputs, button) = {
-        let button = match &options.gpio {
-            Some((line, from)) => {
-                let line = gpio::Line::parse(line)
-                    .map_err(|e| anyhow::anyhow!("{from} \"{line}\": {e}"))?;
-                Some(gpio::start(&line, tx.clone())?)
-            }
+        let button = match options.gpio_line()? {
+            Some(line) => Some(gpio::start(&line, tx.clone())?),
             None => None,
         };
         let mpris = options
             .mpris
             .then(|| mpris::Mpris::start(tx.clone(), title));
-        // On a desktop, media keys come through MPRIS: reading the devices
-        // too would take every press twice.
-        let input = match &options.input {
-            input::Choice::Auto if input::desktop() => input::Choice::Off,
-            other => other.clone(),
-        };
-        let inputs = (input != input::Choice::Off).then(|| {
-            let (inputs, found) = input::start(
-                &input,
-                std::path::Path::new("/dev/input"),
-                input::KeyMap::with(&options.input_keys),
-                options.input_keys.clone(),
-                tx.clone(),
-            );
-            warnings.extend(found);
-            inputs
-        });
+        let (inputs, found) = options.start_inputs(tx);
+        warnings.extend(found);
         (mpris, inputs, button)
     };
     Ok(Remotes {

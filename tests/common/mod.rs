@@ -462,3 +462,15 @@ pub fn onsets_between(
         .filter(|s| *s > from + (0.3 * rate) as usize && *s < to)
         .collect()
 }
+
+/// Waits (at most `limit`) until `done` holds.
+pub fn wait_until(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not happen within {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
